@@ -1,0 +1,44 @@
+// `opus serve edge|gpu-node`: run either half on its own (the edge here is the Node entry; on
+// Cloudflare it is edge/worker.ts).
+import { InvalidArgumentError, type Command } from "commander";
+import { startEdge } from "../../edge/node.ts";
+import { startGpuNode } from "../../gpu-node/main.ts";
+import { defaultDbUrl, defaultNodeSecret } from "../defaults.ts";
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError("expected a port number (0-65535)");
+  return n;
+}
+
+function waitForSignal(close: () => Promise<void>): void {
+  const stop = () => {
+    void close().then(() => process.exit(0));
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+export function registerServe(program: Command): void {
+  const serve = program.command("serve").description("run the edge API or a GPU node");
+  serve
+    .command("edge")
+    .description("the edge API on Node with a local libSQL file (or OPUS_DB_URL)")
+    .option("--port <port>", "port to listen on", port, Number(process.env.PORT ?? 8787))
+    .option("--host <host>", "address to bind", "127.0.0.1")
+    .action(async (opts: { port: number; host: string }) => {
+      const edge = await startEdge({ ...process.env, OPUS_DB_URL: defaultDbUrl(), OPUS_NODE_SECRET: defaultNodeSecret() }, { port: opts.port, hostname: opts.host });
+      process.stderr.write(`edge listening on ${edge.url} (database ${edge.config.dbUrl})\n`);
+      waitForSignal(edge.close);
+    });
+  serve
+    .command("gpu-node")
+    .description("a GPU node serving the model in OPUS_MODEL")
+    .option("--port <port>", "port to listen on", port, Number(process.env.OPUS_NODE_PORT ?? 8788))
+    .option("--host <host>", "address to bind", "127.0.0.1")
+    .action(async (opts: { port: number; host: string }) => {
+      const node = await startGpuNode({ model: process.env.OPUS_MODEL, secret: defaultNodeSecret(), port: opts.port, hostname: opts.host });
+      process.stderr.write(`gpu node listening on ${node.url}\n`);
+      waitForSignal(node.close);
+    });
+}

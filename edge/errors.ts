@@ -1,0 +1,59 @@
+// One error shape everywhere: {error: {code, message, fields?}}. Nothing internal leaks out.
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+export type FieldError = { field: string; message: string };
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    readonly fields?: FieldError[],
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+  }
+}
+
+export function errorBody(code: string, message: string, fields?: FieldError[]) {
+  return { error: fields ? { code, message, fields } : { code, message } };
+}
+
+type IssueList = { issues: ReadonlyArray<{ path: readonly PropertyKey[]; message: string }> };
+
+export function fieldErrors(error: IssueList): FieldError[] {
+  return error.issues.map((issue) => {
+    const field = issue.path.length > 0 ? issue.path.map(String).join(".") : ((issue as { keys?: string[] }).keys?.join(", ") ?? "(body)");
+    return { field, message: issue.message };
+  });
+}
+
+/** The hook given to every zValidator: invalid input becomes a 422 naming the fields. */
+export function validationHook(result: { success: true } | { success: false; error: IssueList }, c: Context) {
+  if (!result.success) {
+    const fields = fieldErrors(result.error);
+    return c.json(errorBody("invalid_request", `Invalid ${fields.map((f) => f.field).join(", ")}`, fields), 422);
+  }
+  return undefined;
+}
+
+export function onError(err: Error, c: Context) {
+  if (err instanceof ApiError) {
+    if (err.headers) for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
+    return c.json(errorBody(err.code, err.message, err.fields), err.status);
+  }
+  if (err instanceof HTTPException) {
+    const status = err.status as ContentfulStatusCode;
+    const code = status === 413 ? "payload_too_large" : status === 400 ? "bad_request" : "http_error";
+    const message = status === 400 && /JSON/i.test(err.message) ? "Malformed JSON in request body" : err.message || "Request failed";
+    return c.json(errorBody(code, message), status);
+  }
+  console.error("unhandled error", err);
+  return c.json(errorBody("internal_error", "Internal error"), 500);
+}
+
+export function notFound(c: Context) {
+  return c.json(errorBody("not_found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404);
+}

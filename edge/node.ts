@@ -1,0 +1,51 @@
+// The embedded default: the edge on plain Node with a local libSQL file, migrated at start.
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { serve, type ServerType } from "@hono/node-server";
+import { createClient, type Client } from "@libsql/client";
+import { drizzle } from "drizzle-orm/libsql";
+import { migrate } from "drizzle-orm/libsql/migrator";
+import { createApp } from "./app.ts";
+import { readEdgeConfig, type EdgeConfig } from "./config.ts";
+import { edgeDb, type EdgeDb } from "./db/client.ts";
+
+export const edgeMigrations = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../migrations/edge");
+
+/** Opens the database at `url` (file:..., libsql://...) and applies pending migrations. */
+export async function openEdgeDb(url: string, authToken?: string): Promise<{ client: Client; db: EdgeDb }> {
+  if (url.startsWith("file:")) mkdirSync(path.dirname(path.resolve(url.slice(5))), { recursive: true });
+  const client = createClient({ url, authToken });
+  if (url.startsWith("file:")) {
+    await client.execute("PRAGMA journal_mode = WAL");
+    await client.execute("PRAGMA busy_timeout = 5000");
+  }
+  await migrate(drizzle(client), { migrationsFolder: edgeMigrations });
+  return { client, db: edgeDb(client) };
+}
+
+export type RunningEdge = { url: string; port: number; db: EdgeDb; client: Client; config: EdgeConfig; close: () => Promise<void> };
+
+/** Starts the edge on Node. `port: 0` picks a free port. */
+export async function startEdge(env: Record<string, unknown>, opts: { port?: number; hostname?: string } = {}): Promise<RunningEdge> {
+  const config = readEdgeConfig(env);
+  const { client, db } = await openEdgeDb(config.dbUrl, config.dbToken);
+  const app = createApp(() => ({ db, config }));
+  const hostname = opts.hostname ?? "127.0.0.1";
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch: app.fetch, port: opts.port ?? 8787, hostname }, () => resolve(s));
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : (opts.port ?? 8787);
+  return {
+    url: `http://${hostname}:${port}`,
+    port,
+    db,
+    client,
+    config,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      client.close();
+    },
+  };
+}

@@ -1,0 +1,132 @@
+// The public entries API: submit, poll, read, list, cancel.
+import { zValidator } from "@hono/zod-validator";
+import { Hono } from "hono";
+import { z } from "zod";
+import { CreateEntryRequest, ListEntriesQuery, isTerminal, type EntryStatus } from "../../shared/api/entry.ts";
+import { requireScope } from "../auth.ts";
+import { publicBase, runInBackground, type EdgeContext, type EdgeEnv } from "../context.ts";
+import { cancelOnNode, dispatchEntry } from "../dispatch.ts";
+import { cancelEntry, findContent, findEntry, findEntryById, insertEntry, listEntries } from "../entries/repository.ts";
+import { contentJson, entryUrls, statusEtag, statusView } from "../entries/present.ts";
+import { ApiError, validationHook } from "../errors.ts";
+import { decodeCursor, encodeCursor, newEntryId, sha256Hex } from "../ids.ts";
+
+const entryIdPattern = /^ent_[0-9a-z]{26}$/;
+const idempotencyKeyPattern = /^[\x21-\x7e]{1,255}$/;
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+const notFound = (id: string) => new ApiError(404, "entry_not_found", `No entry ${id} for this API key`);
+
+async function ownedEntry(c: EdgeContext, id: string) {
+  if (!entryIdPattern.test(id)) throw notFound(id);
+  const row = await findEntry(c.var.deps.db, id, c.var.apiKey.id);
+  if (!row) throw notFound(id);
+  return row;
+}
+
+export const entriesRoutes = new Hono<EdgeEnv>()
+  .post("/", zValidator("json", CreateEntryRequest, validationHook), async (c) => {
+    requireScope(c.var.apiKey, "submit");
+    const body = c.req.valid("json");
+    const { db, config } = c.var.deps;
+    const base = publicBase(c);
+    const idemKey = c.req.header("idempotency-key");
+    if (idemKey !== undefined && !idempotencyKeyPattern.test(idemKey)) {
+      throw new ApiError(422, "invalid_request", "Invalid Idempotency-Key header", [
+        { field: "Idempotency-Key", message: "must be 1 to 255 visible ASCII characters" },
+      ]);
+    }
+    const id = newEntryId();
+    const requestHash = idemKey ? await sha256Hex(canonicalJson(body)) : "";
+    const result = await insertEntry(db, { ...body, id, keyId: c.var.apiKey.id }, idemKey ? { key: idemKey, requestHash } : undefined);
+    if (!result.created) {
+      if (result.requestHash !== requestHash) {
+        throw new ApiError(409, "idempotency_key_reused", "This Idempotency-Key was already used with a different request body");
+      }
+      c.header("idempotent-replayed", "true");
+    } else {
+      const row = (await findEntryById(db, id))!;
+      runInBackground(c, dispatchEntry(db, config, row, base));
+    }
+    c.header("location", entryUrls(base, result.id).get);
+    return c.json({ id: result.id, status: "queued", urls: entryUrls(base, result.id) }, 202);
+  })
+  .get("/", zValidator("query", ListEntriesQuery, validationHook), async (c) => {
+    requireScope(c.var.apiKey, "read");
+    const query = c.req.valid("query");
+    const afterId = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    if (query.cursor !== undefined && afterId === undefined) {
+      throw new ApiError(422, "invalid_request", "Invalid cursor", [{ field: "cursor", message: "not a cursor returned by this API" }]);
+    }
+    const rows = await listEntries(c.var.deps.db, c.var.apiKey.id, { status: query.status, limit: query.limit, afterId });
+    const page = rows.slice(0, query.limit);
+    const base = publicBase(c);
+    return c.json({
+      data: page.map((row) => statusView(row, base)),
+      next_cursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]!.id) : null,
+    });
+  })
+  .get("/:id", async (c) => {
+    requireScope(c.var.apiKey, "read");
+    const row = await ownedEntry(c, c.req.param("id"));
+    const etag = statusEtag(row);
+    c.header("etag", etag);
+    c.header("cache-control", "private, no-cache");
+    const ifNoneMatch = c.req.header("if-none-match");
+    if (ifNoneMatch && ifNoneMatch.split(",").some((tag) => tag.trim() === etag || tag.trim() === "*")) {
+      return c.body(null, 304);
+    }
+    return c.json(statusView(row, publicBase(c)));
+  })
+  .get("/:id/content", zValidator("query", z.object({ format: z.enum(["markdown", "json"]).optional() }).strict(), validationHook), async (c) => {
+    requireScope(c.var.apiKey, "read");
+    const row = await ownedEntry(c, c.req.param("id"));
+    const content = await findContent(c.var.deps.db, row.id);
+    if (!content) {
+      throw new ApiError(409, "entry_not_ready", `Entry ${row.id} has no content yet (status: ${row.status})`);
+    }
+    const format = c.req.valid("query").format ?? negotiate(c.req.header("accept"));
+    c.header("vary", "accept");
+    if (format === "json") return c.json(contentJson(row, content));
+    return c.body(content.markdown, 200, { "content-type": "text/markdown; charset=utf-8" });
+  })
+  .post("/:id/cancel", async (c) => {
+    requireScope(c.var.apiKey, "submit");
+    const row = await ownedEntry(c, c.req.param("id"));
+    const status = row.status as EntryStatus;
+    if (isTerminal(status) && status !== "canceled") {
+      throw new ApiError(409, "entry_finished", `Entry ${row.id} already ended with status ${status}`);
+    }
+    const { changed, row: after } = await cancelEntry(c.var.deps.db, row);
+    if (changed) runInBackground(c, cancelOnNode(c.var.deps.config, after));
+    return c.json(statusView(after, publicBase(c)));
+  });
+
+/** Markdown unless the client prefers JSON; a client that accepts neither gets 406. */
+function negotiate(accept: string | undefined): "markdown" | "json" {
+  if (!accept) return "markdown";
+  const ranked = accept
+    .split(",")
+    .map((part) => {
+      const [type = "", ...params] = part.trim().toLowerCase().split(";");
+      const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
+      return { type: type.trim(), q: q ? Number(q.slice(2)) : 1 };
+    })
+    .filter((r) => r.q > 0)
+    .sort((a, b) => b.q - a.q);
+  for (const { type } of ranked) {
+    if (type === "text/markdown" || type === "text/*" || type === "*/*" || type === "text/plain") return "markdown";
+    if (type === "application/json" || type === "application/*") return "json";
+  }
+  throw new ApiError(406, "not_acceptable", "This resource is available as text/markdown or application/json");
+}

@@ -1,0 +1,49 @@
+// Sends one job's events to the edge, in order, each with the next sequence number. A failed post
+// is retried with backoff, so a passing network fault loses no event; the edge ignores repeats.
+import { NodeEventAck, type NodeEvent } from "../../shared/api/node-protocol.ts";
+import { postSigned } from "../../shared/api/signing.ts";
+
+type EventBody = NodeEvent extends infer E ? (E extends NodeEvent ? Omit<E, "seq"> : never) : never;
+
+export type ReporterOptions = { callbackUrl: string; secret: string; attempts?: number; baseDelayMs?: number; onCanceled?: () => void };
+
+export class EventReporter {
+  private seq = 0;
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(private readonly opts: ReporterOptions) {}
+
+  /** Queues an event; resolves once the edge acknowledged it or every attempt failed. */
+  send(event: EventBody): Promise<void> {
+    const seq = ++this.seq;
+    const next = this.chain.then(() => this.post({ ...event, seq } as NodeEvent));
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  private async post(event: NodeEvent): Promise<void> {
+    const attempts = this.opts.attempts ?? 6;
+    const base = this.opts.baseDelayMs ?? 250;
+    let lastError: unknown;
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      try {
+        const res = await postSigned(this.opts.callbackUrl, this.opts.secret, event, { signal: AbortSignal.timeout(15_000) });
+        if (res.ok) {
+          const ack = NodeEventAck.safeParse(await res.json());
+          if (ack.success && ack.data.canceled) this.opts.onCanceled?.();
+          return;
+        }
+        if (res.status === 404 || res.status === 401 || res.status === 422) {
+          // The edge will never accept this event: retrying cannot help.
+          throw new Error(`edge refused event ${event.seq} (${event.type}) with ${res.status}`);
+        }
+        lastError = new Error(`edge answered ${res.status}`);
+      } catch (error) {
+        if (error instanceof Error && error.message.startsWith("edge refused")) throw error;
+        lastError = error;
+      }
+      await new Promise((r) => setTimeout(r, base * 2 ** attempt * (0.5 + Math.random() / 2)));
+    }
+    throw new Error(`could not deliver event ${event.seq} (${event.type}): ${String(lastError)}`);
+  }
+}
