@@ -63,7 +63,7 @@ export class JobRunner {
           signal: controller.signal,
           onProgress: (p) => {
             last = p;
-            return reporter.send({ type: "progress", ...progressFields(p) });
+            reporter.send({ type: "progress", ...progressFields(p) }).catch((e: Error) => this.opts.log?.(`job ${job.id}: ${e.message}`));
           },
         },
       );

@@ -18,7 +18,8 @@ export type Progress = {
   etaSeconds: number | null;
 };
 
-export type WriteOptions = { generator: TextGenerator; signal: AbortSignal; onProgress: (p: Progress) => void | Promise<void> };
+/** Progress is reported without waiting: a slow edge must never hold up generation. */
+export type WriteOptions = { generator: TextGenerator; signal: AbortSignal; onProgress: (p: Progress) => void };
 
 export const promptVersion = "skeleton-1";
 
@@ -78,7 +79,7 @@ export async function writeEntry(job: EntryJob, opts: WriteOptions): Promise<Fin
   const report = (p: Omit<Progress, "tokens" | "etaSeconds"> & { etaSeconds?: number | null }) =>
     opts.onProgress({ tokens, etaSeconds: null, ...p });
 
-  await report({ status: "blueprint", step: "planning the entry", progress: 0.02, words: 0, sectionsDone: 0, sectionsTotal: plan.sections });
+  report({ status: "blueprint", step: "planning the entry", progress: 0.02, words: 0, sectionsDone: 0, sectionsTotal: plan.sections });
   const bp = await opts.generator.complete({
     prompt: `An encyclopedia entry on ${job.subject} (${job.category}), in ${plan.sections} sections.\n`,
     maxTokens: 80 * plan.sections,
@@ -98,7 +99,7 @@ export async function writeEntry(job: EntryJob, opts: WriteOptions): Promise<Fin
 
   let done = 0;
   let words = 0;
-  await report({ status: "sections", step: `writing ${outline.length} sections`, progress: 0.1, words, sectionsDone: 0, sectionsTotal: outline.length });
+  report({ status: "sections", step: `writing ${outline.length} sections`, progress: 0.1, words, sectionsDone: 0, sectionsTotal: outline.length });
   const sections = await Promise.all(
     outline.map(async (section, i) => {
       const result = await opts.generator.complete({
@@ -118,7 +119,7 @@ export async function writeEntry(job: EntryJob, opts: WriteOptions): Promise<Fin
       done += 1;
       words += sectionWords;
       const elapsed = (Date.now() - started) / 1000;
-      await report({
+      report({
         status: "sections",
         step: `wrote section ${toRoman(i + 1)}`,
         progress: 0.1 + 0.8 * (done / outline.length),
@@ -131,7 +132,7 @@ export async function writeEntry(job: EntryJob, opts: WriteOptions): Promise<Fin
     }),
   );
 
-  await report({ status: "assembling", step: "assembling the entry", progress: 0.95, words, sectionsDone: done, sectionsTotal: outline.length });
+  report({ status: "assembling", step: "assembling the entry", progress: 0.95, words, sectionsDone: done, sectionsTotal: outline.length });
   const markdown = `# ${job.subject}\n\n${sections.map((s) => s.markdown).join("\n\n")}\n`;
   return {
     title: job.subject,

@@ -1,6 +1,14 @@
-// Runs once before the suite: fail fast, with the fix, when the test model is missing.
+// Runs once before the suite: fail fast, with the fix, when the test model is missing, and build the
+// real Worker bundle that the Miniflare tests load.
+import { execFileSync } from "node:child_process";
 import { assertTestModel } from "./models.ts";
+import { repoRoot } from "./paths.ts";
 
 export default function setup(): void {
   assertTestModel();
+  execFileSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", "dist/worker"], {
+    cwd: repoRoot,
+    stdio: ["ignore", "ignore", "inherit"],
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+  });
 }

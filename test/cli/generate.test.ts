@@ -1,0 +1,74 @@
+// `opus generate` as the README tells users to run it, on the real test model.
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "../support/cli.ts";
+import { testModelPath } from "../support/models.ts";
+
+const tempDir = () => mkdtempSync(path.join(os.tmpdir(), "opus-cli-"));
+
+describe("opus generate", () => {
+  it("writes an entry to a file and prints one final JSON line", async () => {
+    const cwd = tempDir();
+    const res = await runCli(["generate", "Theosis", "--tier", "B", "--seed", "5", "--json"], { cwd, env: { OPUS_MODEL: testModelPath } });
+    expect(res.stderr).toBe("");
+    expect(res.code).toBe(0);
+    const lines = res.stdout.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    const out = JSON.parse(lines[0]!);
+    expect(out).toMatchObject({ status: "succeeded", sections: 4 });
+    expect(out.id).toMatch(/^ent_/);
+    expect(out.words).toBeGreaterThan(100);
+    expect(out.file).toBe(path.join(cwd, "entries", `theosis-${out.id}.md`));
+    const markdown = readFileSync(out.file, "utf8");
+    expect(markdown.startsWith("# Theosis\n")).toBe(true);
+    expect(JSON.parse(readFileSync(out.file.replace(/\.md$/, ".json"), "utf8")).id).toBe(out.id);
+    // A second run reuses the embedded database and its key.
+    const again = await runCli(["generate", "Hesychasm", "--tier", "B", "--json"], { cwd, env: { OPUS_MODEL: testModelPath } });
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout).status).toBe("succeeded");
+  });
+
+  it("says how to set OPUS_MODEL when no model is configured", async () => {
+    const res = await runCli(["generate", "Theosis", "--json"], { cwd: tempDir(), env: { OPUS_MODEL: undefined } });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain("OPUS_MODEL");
+    expect(res.stderr).toContain("hf:");
+    expect(res.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
+  });
+
+  it("names a missing model file", async () => {
+    const res = await runCli(["generate", "Theosis"], { cwd: tempDir(), env: { OPUS_MODEL: "/nowhere/model.gguf" } });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain("/nowhere/model.gguf");
+  });
+
+  it("exits 2 with a usage message on bad arguments", async () => {
+    const tier = await runCli(["generate", "Theosis", "--tier", "Q"], { cwd: tempDir() });
+    expect(tier.code).toBe(2);
+    expect(tier.stderr).toContain("--tier");
+    const seed = await runCli(["generate", "Theosis", "--seed", "abc"], { cwd: tempDir() });
+    expect(seed.code).toBe(2);
+    expect(seed.stderr).toContain("--seed");
+    const none = await runCli(["generate"], { cwd: tempDir() });
+    expect(none.code).toBe(2);
+  });
+});
+
+describe("opus keys create", () => {
+  it("creates a key that the edge accepts, stored only as a hash", async () => {
+    const cwd = tempDir();
+    const res = await runCli(["keys", "create", "--name", "editor", "--json"], { cwd });
+    expect(res.code).toBe(0);
+    const { key, id } = JSON.parse(res.stdout);
+    expect(key).toMatch(/^opus_sk_/);
+    expect(id).toMatch(/^key_/);
+    const db = readFileSync(path.join(cwd, ".opus/edge.db"));
+    expect(db.includes(Buffer.from(key))).toBe(false);
+    const bad = await runCli(["keys", "create", "--name", "x", "--scopes", "submit,fly"], { cwd });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("fly");
+    expect(existsSync(path.join(cwd, ".opus/edge.db"))).toBe(true);
+  });
+});

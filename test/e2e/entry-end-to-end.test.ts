@@ -1,0 +1,71 @@
+// One entry written by the real model and delivered through the edge: Node edge and the Worker
+// bundle under Miniflare, each talking to a real GPU node over signed HTTP.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { newSigningSecret } from "../../shared/api/signing.ts";
+import { startGpuNode, type RunningGpuNode } from "../../gpu-node/main.ts";
+import { client, newKey, startEdgeTarget, type EdgeTarget } from "../support/edge-targets.ts";
+import { testModelPath } from "../support/models.ts";
+
+async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe.each(["node", "worker"] as const)("end to end through the %s edge", (name) => {
+  const secret = newSigningSecret();
+  let node: RunningGpuNode;
+  let edge: EdgeTarget;
+  let api: ReturnType<typeof client>;
+
+  beforeAll(async () => {
+    node = await startGpuNode({ model: testModelPath, secret, port: 0, threads: 1, sequences: 2 });
+    edge = await startEdgeTarget(name, { OPUS_NODE_SECRET: secret, OPUS_GPU_NODE_URL: node.url });
+    api = client(edge, await newKey(edge));
+  });
+  afterAll(async () => {
+    await node?.close();
+    await edge?.close();
+  });
+
+  it("writes an entry with the real model and serves it", async () => {
+    const created = await api("POST", "/v1/entries", { subject: "Theosis", tier: "S", category: "Theology", seed: 11 });
+    expect(created.status).toBe(202);
+    const seen = new Set<string>();
+    const final = await waitFor(async () => {
+      const s = await api("GET", `/v1/entries/${created.json.id}`);
+      seen.add(s.json.status);
+      return ["succeeded", "failed", "canceled", "needs_review"].includes(s.json.status) ? s.json : undefined;
+    });
+    expect(final.error).toBeNull();
+    expect(final.status).toBe("succeeded");
+    expect(final.transitions.map((t: { status: string }) => t.status)).toEqual(["queued", "blueprint", "sections", "assembling", "succeeded"]);
+    expect(final.sections).toEqual({ done: 6, total: 6 });
+    expect(final.words).toBeGreaterThan(300);
+    const md = await api("GET", `/v1/entries/${created.json.id}/content`);
+    const headings = md.text.split("\n").filter((l) => l.startsWith("## "));
+    expect(headings.map((h) => h.split(".")[0])).toEqual(["## I", "## II", "## III", "## IV", "## V", "## VI"]);
+    expect(md.text.startsWith("# Theosis\n")).toBe(true);
+    expect(md.text).not.toMatch(/[\u2013\u2014]/);
+    const json = await api("GET", `/v1/entries/${created.json.id}/content`, undefined, { accept: "application/json" });
+    expect(json.json.sections).toHaveLength(6);
+    expect(json.json.words).toBe(final.words);
+    expect(json.json.metadata.seed).toBe(11);
+  });
+
+  it("cancels through the edge and stops the work on the node", async () => {
+    const created = await api("POST", "/v1/entries", { subject: "Hesychasm", tier: "S", category: "Theology" });
+    await waitFor(async () => ((await api("GET", `/v1/entries/${created.json.id}`)).json.status === "sections" ? true : undefined));
+    const canceled = await api("POST", `/v1/entries/${created.json.id}/cancel`);
+    expect(canceled.status).toBe(200);
+    expect(canceled.json.status).toBe("canceled");
+    await waitFor(async () => (node.runner.active === 0 ? true : undefined), 10_000);
+    const after = await api("GET", `/v1/entries/${created.json.id}`);
+    expect(after.json.status).toBe("canceled");
+    expect((await api("GET", `/v1/entries/${created.json.id}/content`)).status).toBe(409);
+  });
+});

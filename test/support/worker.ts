@@ -1,0 +1,45 @@
+// Runs the real Worker bundle (built by `wrangler deploy --dry-run`) under Miniflare (workerd),
+// against a real libSQL database reached through the test Hrana bridge.
+import { existsSync, mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Miniflare } from "miniflare";
+import { drizzle } from "drizzle-orm/libsql";
+import { migrate } from "drizzle-orm/libsql/migrator";
+import { createClient } from "@libsql/client";
+import { edgeDb, type EdgeDb } from "../../edge/db/client.ts";
+import { edgeMigrations } from "../../edge/node.ts";
+import { startHranaBridge } from "./hrana-bridge.ts";
+import { repoRoot } from "./paths.ts";
+
+export const workerBundle = path.join(repoRoot, "dist/worker/worker.js");
+
+export type TestWorker = { url: string; db: EdgeDb; dbFile: string; close: () => Promise<void> };
+
+export async function startTestWorker(bindings: Record<string, string>): Promise<TestWorker> {
+  if (!existsSync(workerBundle)) throw new Error(`Worker bundle missing at ${workerBundle}: run \`npm run build:worker\``);
+  const dbFile = path.join(mkdtempSync(path.join(os.tmpdir(), "opus-worker-")), "edge.db");
+  // Migrations go in through a normal file client (what `opus migrate` does against Turso).
+  const setup = createClient({ url: `file:${dbFile}` });
+  await migrate(drizzle(setup), { migrationsFolder: edgeMigrations });
+  const bridge = await startHranaBridge(dbFile);
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath: workerBundle,
+    compatibilityDate: "2026-04-20",
+    bindings: { OPUS_DB_URL: bridge.url, ...bindings },
+    host: "127.0.0.1",
+    port: 0,
+  });
+  const url = (await mf.ready).toString().replace(/\/$/, "");
+  return {
+    url,
+    db: edgeDb(setup),
+    dbFile,
+    close: async () => {
+      await mf.dispose();
+      await bridge.close();
+      setup.close();
+    },
+  };
+}
