@@ -50,10 +50,10 @@ export function createNodeApp(opts: NodeAppOptions): Hono<NodeEnv> {
   app.notFound((c) => c.json(error("not_found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404));
   app.use("/v1/*", signedJson(opts.secret));
 
-  app.post("/v1/jobs", (c) => {
+  app.post("/v1/jobs", async (c) => {
     const job = parse(NodeJob, c.var.body);
-    const outcome = opts.runner.start(job);
-    return c.json({ id: job.id, outcome }, outcome === "started" ? 202 : 200);
+    const outcome = await opts.runner.start(job);
+    return c.json({ id: job.id, outcome }, outcome === "started" || outcome === "resumed" ? 202 : 200);
   });
   app.post("/v1/jobs/:id/cancel", (c) => c.json({ id: c.req.param("id"), canceled: opts.runner.cancel(c.req.param("id")) }));
   for (const routes of opts.routes ?? []) app.route("/", routes);

@@ -11,7 +11,7 @@ import { startEdge, type RunningEdge } from "../../edge/node.ts";
 import { startGpuNode, type RunningGpuNode } from "../../gpu-node/main.ts";
 import { defaultDbUrl, defaultNodeSecret, remembered, stateDir } from "../defaults.ts";
 
-type GenerateOptions = { tier: "S" | "A" | "B"; category: string; seed?: number; out: string; json?: boolean; edge?: string; key?: string; pollMs: number };
+type GenerateOptions = { tier: "S" | "A" | "B"; category: string; seed?: number; out: string; json?: boolean; edge?: string; key?: string; pollMs: number; config?: string };
 
 type Status = { id: string; status: EntryStatus; step: string | null; progress: number; words: number; sections: { done: number; total: number }; error: { code: string; message: string } | null };
 
@@ -95,6 +95,7 @@ export function registerGenerate(program: Command): void {
     .option("--edge <url>", "submit to a running edge instead of the embedded one")
     .option("--key <key>", "API key for --edge (default: OPUS_API_KEY)")
     .option("--poll-ms <ms>", "status polling interval", integer("--poll-ms", 50, 60_000), 250)
+    .option("--config <file>", "GPU node configuration file (default: OPUS_CONFIG or ./opus.config.json)")
     .action(async (subject: string, opts: GenerateOptions) => {
       if (!subject.trim()) throw new InvalidArgumentError("subject must not be empty");
       let node: RunningGpuNode | undefined;
@@ -108,7 +109,7 @@ export function registerGenerate(program: Command): void {
         key = given;
       } else {
         const secret = defaultNodeSecret();
-        node = await startGpuNode({ model: process.env.OPUS_MODEL, secret, port: 0 });
+        node = await startGpuNode({ secret, port: 0, configFile: opts.config });
         edge = await startEdge({ ...process.env, OPUS_DB_URL: defaultDbUrl(), OPUS_NODE_SECRET: secret, OPUS_GPU_NODE_URL: node.url }, { port: 0 });
         base = edge.url;
         key = await embeddedKey(edge);

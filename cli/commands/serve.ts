@@ -34,10 +34,11 @@ export function registerServe(program: Command): void {
   serve
     .command("gpu-node")
     .description("a GPU node serving the model in OPUS_MODEL")
-    .option("--port <port>", "port to listen on", port, Number(process.env.OPUS_NODE_PORT ?? 8788))
-    .option("--host <host>", "address to bind", "127.0.0.1")
-    .action(async (opts: { port: number; host: string }) => {
-      const node = await startGpuNode({ model: process.env.OPUS_MODEL, secret: defaultNodeSecret(), port: opts.port, hostname: opts.host });
+    .option("--port <port>", "port to listen on (default: server.port in the config, 8788)", port)
+    .option("--host <host>", "address to bind (default: server.host in the config, 127.0.0.1)")
+    .option("--config <file>", "configuration file (default: OPUS_CONFIG or ./opus.config.json)")
+    .action(async (opts: { port?: number; host?: string; config?: string }) => {
+      const node = await startGpuNode({ secret: defaultNodeSecret(), port: opts.port, hostname: opts.host, configFile: opts.config });
       process.stderr.write(`gpu node listening on ${node.url}\n`);
       waitForSignal(node.close);
     });

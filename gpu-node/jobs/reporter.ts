@@ -5,18 +5,33 @@ import { postSigned } from "../../shared/api/signing.ts";
 
 type EventBody = NodeEvent extends infer E ? (E extends NodeEvent ? Omit<E, "seq"> : never) : never;
 
-export type ReporterOptions = { callbackUrl: string; secret: string; attempts?: number; baseDelayMs?: number; onCanceled?: () => void };
+export type ReporterOptions = {
+  callbackUrl: string;
+  secret: string;
+  /** Last sequence number already sent (a resumed job continues above it). */
+  startSeq?: number;
+  /** Stores each sequence number before its event leaves, so a restart never reuses one. */
+  persistSeq?: (seq: number) => Promise<void>;
+  attempts?: number;
+  baseDelayMs?: number;
+  onCanceled?: () => void;
+};
 
 export class EventReporter {
-  private seq = 0;
+  private seq: number;
   private chain: Promise<void> = Promise.resolve();
 
-  constructor(private readonly opts: ReporterOptions) {}
+  constructor(private readonly opts: ReporterOptions) {
+    this.seq = opts.startSeq ?? 0;
+  }
 
   /** Queues an event; resolves once the edge acknowledged it or every attempt failed. */
   send(event: EventBody): Promise<void> {
     const seq = ++this.seq;
-    const next = this.chain.then(() => this.post({ ...event, seq } as NodeEvent));
+    const next = this.chain.then(async () => {
+      await this.opts.persistSeq?.(seq);
+      await this.post({ ...event, seq } as NodeEvent);
+    });
     this.chain = next.catch(() => undefined);
     return next;
   }

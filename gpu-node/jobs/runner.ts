@@ -1,10 +1,21 @@
 // Runs the jobs the edge hands to this node, one AbortController each, reporting progress back.
-import type { NodeJob } from "../../shared/api/node-protocol.ts";
-import type { TextGenerator } from "../pipeline/generator.ts";
-import { writeEntry, type Progress } from "../pipeline/write-entry.ts";
+// Jobs and their drafts are checkpointed, so a node that restarts picks its unfinished jobs up again.
+import { isTerminal, type EntryStatus } from "../../shared/api/entry.ts";
+import type { FinishedEntry, NodeJob } from "../../shared/api/node-protocol.ts";
+import { runPipeline, type PipelineDeps, type Progress } from "../pipeline/write-entry.ts";
+import type { EntryDraft } from "../pipeline/draft.ts";
 import { EventReporter } from "./reporter.ts";
 
-export type RunnerOptions = { generator: TextGenerator; secret: string; log?: (line: string) => void };
+export type RunnerOptions = {
+  deps: PipelineDeps;
+  secret: string;
+  log?: (line: string) => void;
+  /** Called once per entry that finished (for example to index it in the knowledge base). */
+  onFinished?: (job: NodeJob, entry: FinishedEntry) => Promise<void>;
+};
+
+/** Why a job stopped without the user asking: it stays resumable. */
+class NodeShutdown extends Error {}
 
 const progressFields = (p: Progress) => ({
   status: p.status,
@@ -26,13 +37,21 @@ export class JobRunner {
     return this.running.size;
   }
 
-  /** Starts the job unless it is already running here (a repeated dispatch is harmless). */
-  start(job: NodeJob): "started" | "already running" {
+  /** Starts (or resumes) the job unless it is already running here or already ended. */
+  async start(job: NodeJob): Promise<"started" | "resumed" | "already running" | "already ended"> {
     if (this.running.has(job.id)) return "already running";
-    const controller = new AbortController();
-    const done = this.run(job, controller).finally(() => this.running.delete(job.id));
-    this.running.set(job.id, { controller, done });
-    return "started";
+    const stored = await this.opts.deps.checkpoints.open(job);
+    if (isTerminal(stored.status as EntryStatus)) return "already ended";
+    if (this.running.has(job.id)) return "already running";
+    this.launch(stored.job, stored.draft, stored.eventSeq);
+    return stored.draft ? "resumed" : "started";
+  }
+
+  /** Resumes every job that was unfinished when the node last stopped. Returns their ids. */
+  async resumeUnfinished(): Promise<string[]> {
+    const jobs = await this.opts.deps.checkpoints.unfinished();
+    for (const stored of jobs) if (!this.running.has(stored.job.id)) this.launch(stored.job, stored.draft, stored.eventSeq);
+    return jobs.map((j) => j.job.id);
   }
 
   cancel(id: string): boolean {
@@ -47,37 +66,59 @@ export class JobRunner {
     await this.running.get(id)?.done;
   }
 
+  /** Stops every job without reporting them canceled: they resume when the node comes back. */
   async close(): Promise<void> {
-    for (const job of this.running.values()) job.controller.abort(new Error("node shutting down"));
+    for (const job of this.running.values()) job.controller.abort(new NodeShutdown("node shutting down"));
     await Promise.allSettled([...this.running.values()].map((j) => j.done));
   }
 
-  private async run(job: NodeJob, controller: AbortController): Promise<void> {
-    const reporter = new EventReporter({ callbackUrl: job.callback_url, secret: this.opts.secret, onCanceled: () => controller.abort(new Error("canceled")) });
+  private launch(job: NodeJob, draft: EntryDraft | null, eventSeq: number): void {
+    const controller = new AbortController();
+    const done = this.run(job, draft, eventSeq, controller).finally(() => this.running.delete(job.id));
+    this.running.set(job.id, { controller, done });
+  }
+
+  private async run(job: NodeJob, draft: EntryDraft | null, eventSeq: number, controller: AbortController): Promise<void> {
+    const { checkpoints } = this.opts.deps;
+    const log = this.opts.log ?? (() => undefined);
+    const reporter = new EventReporter({
+      callbackUrl: job.callback_url,
+      secret: this.opts.secret,
+      startSeq: eventSeq,
+      persistSeq: (seq) => checkpoints.setEventSeq(job.id, seq),
+      onCanceled: () => controller.abort(new Error("canceled")),
+    });
     let last: Progress = { status: "queued", step: "", progress: 0, words: 0, sectionsDone: 0, sectionsTotal: 0, tokens: 0, etaSeconds: null };
     try {
-      const entry = await writeEntry(
+      const result = await runPipeline(
         { id: job.id, subject: job.subject, tier: job.tier, category: job.category, seed: job.seed },
+        this.opts.deps,
         {
-          generator: this.opts.generator,
           signal: controller.signal,
+          draft,
           onProgress: (p) => {
             last = p;
-            reporter.send({ type: "progress", ...progressFields(p) }).catch((e: Error) => this.opts.log?.(`job ${job.id}: ${e.message}`));
+            reporter.send({ type: "progress", ...progressFields(p) }).catch((e: Error) => log(`job ${job.id}: ${e.message}`));
           },
         },
       );
+      await checkpoints.setStatus(job.id, result.status);
+      await this.opts.onFinished?.(job, result.entry).catch((e: Error) => log(`job ${job.id}: after finishing: ${e.message}`));
       await reporter.send({
         type: "finished",
-        ...progressFields({ ...last, status: "succeeded", step: "finished", progress: 1, words: entry.words, etaSeconds: 0 }),
-        entry,
+        ...progressFields({ ...last, status: result.status, step: result.status === "succeeded" ? "finished" : "needs review", progress: 1, words: result.entry.words, etaSeconds: 0 }),
+        entry: result.entry,
       });
     } catch (error) {
+      const reason = controller.signal.reason;
+      if (controller.signal.aborted && reason instanceof NodeShutdown) return; // resumes on restart
       try {
         if (controller.signal.aborted) {
+          await checkpoints.setStatus(job.id, "canceled");
           await reporter.send({ type: "canceled", ...progressFields({ ...last, status: "canceled", step: "canceled" }) });
         } else {
-          this.opts.log?.(`job ${job.id} failed: ${(error as Error).stack ?? String(error)}`);
+          log(`job ${job.id} failed: ${(error as Error).stack ?? String(error)}`);
+          await checkpoints.setStatus(job.id, "failed");
           await reporter.send({
             type: "failed",
             ...progressFields({ ...last, status: "failed", step: "failed" }),
@@ -85,7 +126,7 @@ export class JobRunner {
           });
         }
       } catch (reportError) {
-        this.opts.log?.(`job ${job.id}: ${(reportError as Error).message}`);
+        log(`job ${job.id}: ${(reportError as Error).message}`);
       }
     }
   }

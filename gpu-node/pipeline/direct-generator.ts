@@ -60,6 +60,12 @@ export async function createDirectGenerator(opts: DirectGeneratorOptions): Promi
         release(sequence);
       }
     },
+    countTokens(text: string) {
+      return model.tokenize(text).length;
+    },
+    contextSize() {
+      return context.contextSize;
+    },
     async close() {
       await context.dispose();
       await model.dispose();

@@ -26,4 +26,8 @@ export type CompletionResult = {
 
 export interface TextGenerator {
   complete(request: CompletionRequest): Promise<CompletionResult>;
+  /** Tokens `text` takes for the model (to fit prompts into its context). */
+  countTokens(text: string, model?: string): number | Promise<number>;
+  /** The context size, in tokens, each sequence of the model has. */
+  contextSize(model?: string): number | Promise<number>;
 }

@@ -1,0 +1,84 @@
+// Persists each job and its draft on the node's disk (libSQL), and logs every completed step once.
+import { and, eq, notInArray } from "drizzle-orm";
+import type { NodeJob } from "../../shared/api/node-protocol.ts";
+import { terminalStatuses } from "../../shared/api/entry.ts";
+import type { NodeDb } from "../db/client.ts";
+import { pipelineJobs, pipelineSteps } from "../db/schema/pipeline.ts";
+import type { EntryDraft } from "./draft.ts";
+
+export type StoredJob = { job: NodeJob; draft: EntryDraft | null; eventSeq: number; status: string };
+
+export class CheckpointStore {
+  // Writes are chained so concurrent sections never interleave two updates of one row.
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly db: NodeDb) {}
+
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.chain.then(work);
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Records a job the first time it is seen; returns what is stored for it. */
+  async open(job: NodeJob): Promise<StoredJob> {
+    return this.serial(async () => {
+      const now = Date.now();
+      await this.db
+        .insert(pipelineJobs)
+        .values({ id: job.id, job: job as unknown as Record<string, unknown>, status: "queued", createdAt: now, updatedAt: now })
+        .onConflictDoNothing();
+      const row = (await this.db.select().from(pipelineJobs).where(eq(pipelineJobs.id, job.id)).get())!;
+      return { job: row.job as unknown as NodeJob, draft: (row.draft as unknown as EntryDraft) ?? null, eventSeq: row.eventSeq, status: row.status };
+    });
+  }
+
+  saveDraft(id: string, draft: EntryDraft): Promise<void> {
+    const snapshot = JSON.parse(JSON.stringify(draft)) as Record<string, unknown>;
+    return this.serial(async () => {
+      await this.db.update(pipelineJobs).set({ draft: snapshot, status: draft.status, updatedAt: Date.now() }).where(eq(pipelineJobs.id, id));
+    });
+  }
+
+  /** Logs a completed step. Returns false if this key was already logged (it must not run twice). */
+  logStep(id: string, step: { key: string; kind: string; reason?: string; tokens?: number; durationMs?: number }): Promise<boolean> {
+    return this.serial(async () => {
+      const res = await this.db
+        .insert(pipelineSteps)
+        .values({ jobId: id, key: step.key, kind: step.kind, reason: step.reason ?? null, tokens: step.tokens ?? 0, durationMs: Math.round(step.durationMs ?? 0), at: Date.now() })
+        .onConflictDoNothing();
+      return res.rowsAffected > 0;
+    });
+  }
+
+  steps(id: string) {
+    return this.db.select().from(pipelineSteps).where(eq(pipelineSteps.jobId, id)).all();
+  }
+
+  setEventSeq(id: string, seq: number): Promise<void> {
+    return this.serial(async () => {
+      await this.db.update(pipelineJobs).set({ eventSeq: seq }).where(eq(pipelineJobs.id, id));
+    });
+  }
+
+  setStatus(id: string, status: string): Promise<void> {
+    return this.serial(async () => {
+      await this.db.update(pipelineJobs).set({ status, updatedAt: Date.now() }).where(eq(pipelineJobs.id, id));
+    });
+  }
+
+  /** Jobs that were running when the node last stopped. */
+  async unfinished(): Promise<StoredJob[]> {
+    const rows = await this.db
+      .select()
+      .from(pipelineJobs)
+      .where(notInArray(pipelineJobs.status, [...terminalStatuses]))
+      .all();
+    return rows.map((row) => ({ job: row.job as unknown as NodeJob, draft: (row.draft as unknown as EntryDraft) ?? null, eventSeq: row.eventSeq, status: row.status }));
+  }
+
+  async find(id: string): Promise<StoredJob | undefined> {
+    const row = await this.db.select().from(pipelineJobs).where(and(eq(pipelineJobs.id, id))).get();
+    return row ? { job: row.job as unknown as NodeJob, draft: (row.draft as unknown as EntryDraft) ?? null, eventSeq: row.eventSeq, status: row.status } : undefined;
+  }
+}

@@ -1,0 +1,74 @@
+// The quality gate: a score per dimension, a weighted combined score, and the reasons an entry goes
+// to human review instead of succeeding.
+import type { PipelineConfig } from "./config.ts";
+import { lengthScore } from "./length.ts";
+
+export type Severity = "info" | "warning" | "error" | "critical";
+export type QualityDimension = "length" | "style" | "structure" | "citations" | "doctrine" | "uniqueness";
+
+export type ValidationIssue = { rule: string; severity: Severity; message: string; start: number; end: number; suggestion?: string };
+export type ValidationReport = {
+  issues: ValidationIssue[];
+  /** 0..1 per dimension the validators measured. */
+  dimensions: Partial<Record<Exclude<QualityDimension, "length">, number>>;
+};
+
+export interface EntryValidator {
+  validate(markdown: string, tier: "S" | "A" | "B"): Promise<ValidationReport>;
+  /** Applies every automatic fix, to a fixed point. */
+  fix(markdown: string, tier: "S" | "A" | "B"): Promise<{ markdown: string; fixed: number }>;
+}
+
+export type LengthReport = { required: number; written: number; score: number; sections: { numeral: string; required: number; written: number; score: number }[] };
+
+export type QualityReport = {
+  dimensions: Partial<Record<QualityDimension, number>>;
+  combined: number;
+  threshold: number;
+  passed: boolean;
+  reasons: string[];
+  length: LengthReport;
+  issues: { errors: number; critical: number; warnings: number };
+};
+
+export function lengthReport(required: number, written: number, sections: { numeral: string; required: number; written: number }[]): LengthReport {
+  const round = (n: number) => Math.round(n * 10) / 10;
+  return {
+    required,
+    written,
+    score: round(lengthScore(required, written)),
+    sections: sections.map((s) => ({ ...s, score: round(lengthScore(s.required, s.written)) })),
+  };
+}
+
+export function scoreQuality(length: LengthReport, validation: ValidationReport, config: PipelineConfig): QualityReport {
+  const dimensions: Partial<Record<QualityDimension, number>> = {
+    length: length.written >= length.required ? 1 : length.score / 100,
+    ...validation.dimensions,
+  };
+  let weighted = 0;
+  let weights = 0;
+  for (const [dim, value] of Object.entries(dimensions) as [QualityDimension, number][]) {
+    weighted += config.weights[dim] * value;
+    weights += config.weights[dim];
+  }
+  const combined = weights > 0 ? weighted / weights : 0;
+  const count = (sev: Severity) => validation.issues.filter((i) => i.severity === sev).length;
+  const issues = { errors: count("error"), critical: count("critical"), warnings: count("warning") };
+  const reasons: string[] = [];
+  if (combined < config.qualityThreshold) reasons.push(`combined score ${combined.toFixed(3)} is below ${config.qualityThreshold}`);
+  for (const [dim, value] of Object.entries(dimensions)) if (value < config.qualityThreshold) reasons.push(`${dim} scored ${value.toFixed(3)}`);
+  if (length.written < length.required) reasons.push(`${length.written} words, below the tier minimum of ${length.required}`);
+  if (issues.critical > 0) reasons.push(`${issues.critical} critical issue(s) remain`);
+  if (issues.errors > 0) reasons.push(`${issues.errors} error(s) remain`);
+  const round = (n: number) => Math.round(n * 1000) / 1000;
+  return {
+    dimensions: Object.fromEntries(Object.entries(dimensions).map(([k, v]) => [k, round(v)])),
+    combined: round(combined),
+    threshold: config.qualityThreshold,
+    passed: combined >= config.qualityThreshold && issues.critical === 0 && issues.errors === 0 && length.written >= length.required,
+    reasons,
+    length,
+    issues,
+  };
+}

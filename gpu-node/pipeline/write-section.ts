@@ -1,0 +1,184 @@
+// Writes sections paragraph by paragraph. A paragraph is written in passes: when the model stops
+// short (or its context is too small for the whole paragraph), the next pass continues from the
+// text so far. Every finished paragraph is checkpointed before the next one starts.
+import { countWords } from "../../shared/text/words.ts";
+import type { PipelineConfig } from "./config.ts";
+import { stepSeed, type EntryDraft } from "./draft.ts";
+import type { TextGenerator } from "./generator.ts";
+import { cleanLine, type SectionPlan } from "./plan.ts";
+import { fitPrompt, houseStyleRules, type PromptPart } from "./prompt.ts";
+import { sectionHeading } from "./assemble.ts";
+
+export type StepLog = (step: { key: string; kind: string; reason?: string; tokens?: number; durationMs?: number }) => Promise<boolean>;
+
+export type WriteContext = {
+  generator: TextGenerator;
+  config: PipelineConfig;
+  draft: EntryDraft;
+  signal: AbortSignal;
+  priority: "S" | "A" | "B";
+  /** Passages from the knowledge base for a section (cached in the draft for reproducibility). */
+  retrieve?: (section: SectionPlan) => Promise<string[]>;
+  logStep: StepLog;
+  save: () => Promise<void>;
+  /** Called after each paragraph, with the tokens it took. */
+  onParagraph: (section: number, tokens: number) => void;
+};
+
+/** Ends the text at a sentence boundary, no later than `maxWords` words. */
+export function endAtSentence(text: string, maxWords: number): string {
+  let t = text.trim();
+  const words = t.split(/\s+/);
+  if (words.length > maxWords) t = words.slice(0, maxWords).join(" ");
+  const ends = [...t.matchAll(/[.!?]["”’')\]]?(?=\s|$)/g)];
+  const last = ends.at(-1);
+  if (last && last.index! + last[0].length >= t.length) return t;
+  if (last && last.index! > t.length / 3) return t.slice(0, last.index! + last[0].length);
+  return t.replace(/[,;:\s]+$/, "") + ".";
+}
+
+const sectionDone = (draft: EntryDraft, s: number) => draft.sections[s]!.paragraphs.every(Boolean);
+
+async function tokensPerWord(ctx: WriteContext): Promise<number> {
+  const sample = "The grace of the Holy Spirit unites the faithful to Christ, and through Him to the Father.";
+  return Math.max(1, (await ctx.generator.countTokens(sample)) / countWords(sample));
+}
+
+export type ParagraphRequest = {
+  section: number;
+  paragraph: number;
+  point: string;
+  words: number;
+  /** Unique key of this step, e.g. "s2/p5" or "c1/s2/p5". */
+  key: string;
+  /** Extra instruction, e.g. what a regenerated paragraph must avoid. */
+  instruction?: string;
+};
+
+/** Writes one paragraph (without its indent). */
+export async function writeParagraph(ctx: WriteContext, req: ParagraphRequest): Promise<{ text: string; tokens: number }> {
+  const { draft, config } = ctx;
+  const plan = draft.plan!;
+  const section = plan.sections[req.section]!;
+  const contextSize = await ctx.generator.contextSize();
+  let tpw = await tokensPerWord(ctx);
+  const passages = (ctx.retrieve && config.retrievalPassages > 0 ? await ctx.retrieve(section) : []).slice(0, config.retrievalPassages);
+  const neighbours = [plan.sections[req.section - 1], plan.sections[req.section + 1]]
+    .filter((n): n is SectionPlan => Boolean(n))
+    .map((n) => `${n.numeral}. ${n.title}: ${n.goal}`)
+    .join(" ");
+  const previous = draft.sections[req.section]!.paragraphs.slice(0, req.paragraph).filter(Boolean).at(-1) ?? "";
+
+  let text = "";
+  let tokens = 0;
+  let failures = 0;
+  for (let pass = 0; pass < config.paragraphPasses; pass++) {
+    ctx.signal.throwIfAborted();
+    const remaining = req.words - countWords(text);
+    if (remaining < req.words * 0.15) break;
+    const maxTokens = Math.max(16, Math.min(Math.ceil(remaining * tpw * 1.25) + 8, Math.floor(contextSize / 2)));
+    const parts: PromptPart[] = [
+      { text: `Encyclopedia entry: ${plan.subject} (${plan.category}).\n`, priority: 1, keep: "head" },
+      { text: houseStyleRules, priority: 4, keep: "none" },
+      { text: `Outline: ${plan.sections.map((s) => `${s.numeral}. ${s.title}`).join("; ")}.\n`, priority: 5, keep: "head" },
+      { text: neighbours ? `Neighbouring sections (do not repeat them): ${neighbours}\n` : "", priority: 6, keep: "head" },
+      {
+        text: `Section ${section.numeral}, "${section.title}": ${section.goal} Key points: ${section.keyPoints.join("; ")}. Sources to cite: ${section.sources.join("; ")}.\n`,
+        priority: 2,
+        keep: "head",
+      },
+      { text: passages.length ? `Reference passages: ${passages.map((p) => `"${p}"`).join(" ")}\n` : "", priority: 7, keep: "head" },
+      { text: `Paragraph ${req.paragraph + 1}, about ${req.words} words, on: ${req.point}.${req.instruction ? ` ${req.instruction}` : ""}\n`, priority: 1, keep: "head" },
+      { text: `\n${sectionHeading(section.numeral, section.title)}\n\n`, priority: 3, keep: "none" },
+      text ? { text, priority: 1, keep: "tail" } : { text: previous ? `${previous}\n\n` : "", priority: 3, keep: "tail" },
+    ];
+    const { prompt } = await fitPrompt(parts, contextSize - maxTokens - 4, (t) => ctx.generator.countTokens(t));
+    const started = performance.now();
+    const result = await ctx.generator.complete({
+      prompt,
+      maxTokens,
+      temperature: config.temperature,
+      seed: stepSeed(draft.seed, `${req.key}/pass${pass}/try${failures}`),
+      stop: ["\n\n", "\n#"],
+      priority: ctx.priority,
+      signal: ctx.signal,
+    });
+    ctx.signal.throwIfAborted();
+    tokens += result.tokens;
+    const added = cleanLine(result.text);
+    if (countWords(added) === 0) {
+      failures++;
+      const reason = `pass ${pass + 1} of ${req.key} gave no text (stop: ${result.stopReason})`;
+      draft.retries.push({ key: `${req.key}/pass${pass}/try${failures}`, kind: "retry", reason });
+      await ctx.logStep({ key: `${req.key}/pass${pass}/try${failures}`, kind: "retry", reason, tokens: result.tokens, durationMs: performance.now() - started });
+      if (failures >= config.sectionAttempts) break;
+      pass--;
+      continue;
+    }
+    text = text ? `${text}${/^[,.;:!?]/.test(added) ? "" : " "}${added}` : added;
+    tpw = 0.7 * tpw + 0.3 * Math.max(1, result.tokens / Math.max(1, countWords(added)));
+  }
+  const final = endAtSentence(text, Math.ceil(req.words * 1.25));
+  if (countWords(final) === 0) {
+    throw new Error(`section ${section.numeral}, paragraph ${req.paragraph + 1}: the model gave no usable text in ${config.sectionAttempts} attempts`);
+  }
+  return { text: final, tokens };
+}
+
+/** Writes every missing planned paragraph of section `s`, then expands it while it is short. */
+export async function writeSection(ctx: WriteContext, s: number): Promise<void> {
+  const { draft, config } = ctx;
+  const section = draft.plan!.sections[s]!;
+  const slots = draft.sections[s]!;
+  for (let p = 0; p < section.paragraphs.length; p++) {
+    if (slots.paragraphs[p]) continue; // written before a restart: never write it twice
+    const started = performance.now();
+    const planned = section.paragraphs[p]!;
+    const { text, tokens } = await writeParagraph(ctx, { section: s, paragraph: p, point: planned.point, words: planned.words, key: `s${s}/p${p}` });
+    slots.paragraphs[p] = text;
+    draft.tokens += tokens;
+    await ctx.save();
+    await ctx.logStep({ key: `s${s}/p${p}`, kind: "paragraph", tokens, durationMs: performance.now() - started });
+    ctx.onParagraph(s, tokens);
+  }
+  await expandSection(ctx, s, config.sectionMinShare * section.wordTarget);
+}
+
+export function sectionWords(draft: EntryDraft, s: number): number {
+  return draft.sections[s]!.paragraphs.reduce((n, p) => n + (p ? countWords(p) : 0), 0);
+}
+
+/** Adds paragraphs to section `s` until it reaches `goalWords` or its expansion budget is spent. */
+export async function expandSection(ctx: WriteContext, s: number, goalWords: number): Promise<void> {
+  const { draft, config } = ctx;
+  const section = draft.plan!.sections[s]!;
+  const slots = draft.sections[s]!;
+  // A slot opened for an expansion that a restart interrupted is empty: it is written afresh.
+  while (slots.paragraphs.length > section.paragraphs.length && slots.paragraphs.at(-1) === null) slots.paragraphs.pop();
+  while (sectionWords(draft, s) < goalWords && slots.expansions < config.expansionAttempts) {
+    const have = sectionWords(draft, s);
+    const k = slots.expansions;
+    const key = `s${s}/x${k}`;
+    const reason = `section ${section.numeral} has ${have} of ${Math.round(goalWords)} words`;
+    const points = section.keyPoints.length ? section.keyPoints : [section.goal];
+    const started = performance.now();
+    const p = slots.paragraphs.length;
+    slots.paragraphs.push(null);
+    const { text, tokens } = await writeParagraph(ctx, {
+      section: s,
+      paragraph: p,
+      point: `${points[k % points.length]} (further)`,
+      words: Math.min(config.paragraphWords, Math.max(40, Math.ceil(goalWords - have))),
+      key,
+    });
+    slots.paragraphs[p] = text;
+    slots.expansions++;
+    draft.tokens += tokens;
+    draft.retries.push({ key, kind: "expansion", reason });
+    await ctx.save();
+    await ctx.logStep({ key, kind: "expansion", reason, tokens, durationMs: performance.now() - started });
+    ctx.onParagraph(s, tokens);
+  }
+}
+
+export { sectionDone };

@@ -1,0 +1,25 @@
+// A real GPU node on the small test model, with its own database and cache in a temporary folder.
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { startGpuNode, type RunningGpuNode } from "../../gpu-node/main.ts";
+import { testModelPath } from "./models.ts";
+
+/** OPUS_* settings for a node on the test model: one thread (see PROVENANCE.md), files in `dir`. */
+export function testNodeEnv(dir: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    OPUS_MODEL: testModelPath,
+    OPUS_THREADS: "1",
+    OPUS_SEQUENCES: "4",
+    OPUS_CONTEXT_SIZE: "512",
+    OPUS_NODE_DB: path.join(dir, "gpu-node.db"),
+    OPUS_CACHE_DIR: path.join(dir, "cache"),
+    OPUS_LOG_LEVEL: "error",
+    ...extra,
+  };
+}
+
+export async function startTestNode(secret: string, extra: Record<string, string> = {}, dir = mkdtempSync(path.join(os.tmpdir(), "opus-node-"))): Promise<RunningGpuNode & { dir: string }> {
+  const node = await startGpuNode({ env: testNodeEnv(dir, extra), secret, port: 0, hostname: "127.0.0.1" });
+  return { ...node, dir };
+}
