@@ -1,0 +1,39 @@
+// HTTP routes of the engine (mounted by the GPU node server): readiness and Prometheus metrics, plus the
+// mapping of engine errors to HTTP answers that the server reuses for its own generation routes.
+import { Hono, type Context, type ErrorHandler } from "hono";
+import { EngineError, QueueFullError, QueueTimeoutError } from "./errors.ts";
+import type { Engine } from "./engine.ts";
+
+/** The HTTP answer for an engine error (503 + Retry-After when busy), or null when it is not one. */
+export function engineErrorResponse(error: unknown): Response | null {
+  if (!(error instanceof EngineError)) return null;
+  const headers = new Headers({ "content-type": "application/json; charset=utf-8" });
+  const body: Record<string, unknown> = { error: error.code, message: error.message };
+  if (error instanceof QueueFullError || error instanceof QueueTimeoutError) {
+    headers.set("retry-after", String(error.retryAfterSeconds));
+    body.retryAfterSeconds = error.retryAfterSeconds;
+  }
+  return new Response(JSON.stringify(body), { status: error.httpStatus, headers });
+}
+
+/** Hono error handler: engine errors as above, anything else a 500 without internals. */
+export const onEngineError: ErrorHandler = (error: Error, c: Context) => {
+  const mapped = engineErrorResponse(error);
+  if (mapped) return mapped;
+  console.error("[opus engine] unhandled error:", error);
+  return c.json({ error: "internal_error", message: "internal error" }, 500);
+};
+
+export function engineRoutes(engine: Engine): Hono {
+  const app = new Hono();
+  app.get("/health", async (c) => {
+    const health = await engine.health();
+    return c.json(health, health.ok ? 200 : 503);
+  });
+  app.get("/metrics", async (c) => {
+    const text = await engine.metricsRegistry.metrics();
+    return c.body(text, 200, { "content-type": engine.metricsRegistry.contentType });
+  });
+  app.onError(onEngineError);
+  return app;
+}
