@@ -11,6 +11,8 @@ export type ValidationReport = {
   issues: ValidationIssue[];
   /** 0..1 per dimension the validators measured. */
   dimensions: Partial<Record<Exclude<QualityDimension, "length">, number>>;
+  /** Findings about the whole entry that are no single issue (e.g. how densely it cites). */
+  notes?: string[];
 };
 
 export interface EntryValidator {
@@ -58,6 +60,7 @@ export function scoreQuality(length: LengthReport, validation: ValidationReport,
   const reasons: string[] = [];
   if (combined < config.qualityThreshold) reasons.push(`combined score ${combined.toFixed(3)} is below ${config.qualityThreshold}`);
   for (const [dim, value] of Object.entries(dimensions)) if (value < config.qualityThreshold) reasons.push(`${dim} scored ${value.toFixed(3)}`);
+  reasons.push(...(validation.notes ?? []));
   if (length.written < length.required) reasons.push(`${length.written} words, below the tier minimum of ${length.required}`);
   if (issues.critical > 0) reasons.push(`${issues.critical} critical issue(s) remain`);
   if (issues.errors > 0) reasons.push(`${issues.errors} error(s) remain`);

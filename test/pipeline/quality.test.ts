@@ -1,0 +1,47 @@
+// The length score, and the quality gate's judgement on a golden exemplar and on a children's story.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { defaultPipelineConfig } from "../../gpu-node/pipeline/config.ts";
+import { lengthScore } from "../../gpu-node/pipeline/length.ts";
+import { lengthReport, scoreQuality } from "../../gpu-node/pipeline/quality.ts";
+import { createServerValidator } from "../../gpu-node/validation.ts";
+import { countWords } from "../../shared/text/words.ts";
+import { repoRoot } from "../support/paths.ts";
+
+describe("LongBench-Write length score", () => {
+  it("is 100 on target, falls by a third per 100% over, by half per 100% under", () => {
+    expect(lengthScore(1000, 1000)).toBe(100);
+    expect(lengthScore(1000, 2000)).toBeCloseTo(100 * (1 - 1 / 3));
+    expect(lengthScore(1000, 4000)).toBe(0);
+    expect(lengthScore(1000, 500)).toBeCloseTo(50);
+    expect(lengthScore(1000, 333)).toBeCloseTo(100 * Math.max(0, 1 - (1000 / 333 - 1) / 2));
+    expect(lengthScore(1000, 0)).toBe(0);
+  });
+});
+
+describe("quality gate", () => {
+  const config = defaultPipelineConfig();
+  const validator = createServerValidator();
+
+  it("passes a golden exemplar on every dimension it measures", async () => {
+    const markdown = readFileSync(path.join(repoRoot, "corpus/golden/theosis.md"), "utf8");
+    const words = countWords(markdown);
+    const validation = await validator.validate(markdown, "B");
+    const quality = scoreQuality(lengthReport(words, words, []), validation, config);
+    expect(quality.dimensions.citations).toBe(1);
+    expect(quality.dimensions.doctrine).toBeGreaterThanOrEqual(0.85);
+    expect(quality.combined).toBeGreaterThanOrEqual(0.85);
+    expect(quality.issues.critical).toBe(0);
+  });
+
+  it("sends a well-formed text without citations to review, saying why", async () => {
+    const story = `# Theosis\n\n## I. The Park\n\n${"\u00a0".repeat(4)}${"Lily went to the park with her mom. She saw a big red ball and a small dog. They played all day and were very happy. ".repeat(20)}\n`;
+    const words = countWords(story);
+    const validation = await validator.validate(story, "B");
+    const quality = scoreQuality(lengthReport(words, words, []), validation, config);
+    expect(quality.dimensions.citations).toBe(0);
+    expect(quality.passed).toBe(false);
+    expect(quality.reasons.join("\n")).toMatch(/cites 0 Scripture passage/);
+  });
+});
