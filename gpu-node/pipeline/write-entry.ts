@@ -34,7 +34,8 @@ export type PipelineDeps = {
   config: PipelineConfig;
   validator: EntryValidator;
   checkpoints: CheckpointStore;
-  retrieve?: (section: SectionPlan) => Promise<string[]>;
+  /** Passages from the knowledge base that ground a section of the entry on `subject`. */
+  retrieve?: (query: { subject: string; title: string; goal: string; keyPoints: string[] }) => Promise<string[]>;
   /** Reproducibility record: the model file's hash and the configuration's hash. */
   provenance: { modelSha256: string; configHash: string; model: string };
 };
@@ -292,7 +293,7 @@ async function generateJson<T>(
 async function retrieveOnce(deps: PipelineDeps, draft: EntryDraft, section: SectionPlan, save: () => Promise<void>): Promise<string[]> {
   const passages = (draft.passages ??= {});
   if (!passages[section.numeral]) {
-    passages[section.numeral] = await deps.retrieve!(section);
+    passages[section.numeral] = await deps.retrieve!({ subject: draft.plan!.subject, title: section.title, goal: section.goal, keyPoints: section.keyPoints });
     await save();
   }
   return passages[section.numeral]!;

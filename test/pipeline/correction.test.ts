@@ -59,5 +59,5 @@ describe("targeted correction", () => {
     }
     for (const i of carriers) expect(rewritten.has(keys[i]!), `paragraph ${keys[i]} carried "${word}"`).toBe(true);
     expect((second.entry.metadata.retries as { kind: string }[]).filter((r) => r.kind === "correction").length).toBe(corrections.length);
-  });
+  }, 600_000);
 });

@@ -55,10 +55,15 @@ describe("tier-S entry", () => {
     expect(Object.keys(quality.dimensions).sort()).toEqual(expect.arrayContaining(["length", "style", "structure", "citations", "doctrine"]));
     expect(progress.at(-1)!.words).toBe(entry.words);
     // Reproducibility record.
-    expect(entry.metadata).toMatchObject({ seed: 2026, model_sha256: expect.stringMatching(/^[0-9a-f]{64}$/), prompt_version: expect.any(String), config_hash: "test" });
+    expect(entry.metadata).toMatchObject({ seed: 2026, model_sha256: expect.stringMatching(/^[0-9a-f]{64}$/), prompt_version: expect.any(String), config_hash: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    // Each section was grounded in passages retrieved from the knowledge base (kept in the draft).
+    const stored = await t.deps.checkpoints.find("ent_long");
+    const passages = stored!.draft!.passages!;
+    expect(Object.keys(passages).sort()).toEqual(plan.map((s) => s.numeral).sort());
+    for (const list of Object.values(passages)) expect(list.length).toBe(t.config.pipeline.retrievalPassages);
     // Each step ran once: the log's keys are unique by construction, and every paragraph is in it.
     const steps = await t.deps.checkpoints.steps("ent_long");
     const paragraphSteps = steps.filter((s) => s.kind === "paragraph" || s.kind === "expansion");
     expect(paragraphSteps.length).toBe(paragraphs.length);
-  });
+  }, 600_000);
 });

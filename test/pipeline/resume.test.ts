@@ -120,5 +120,5 @@ describe("kill and resume", () => {
     }
     const paragraphSteps = stepsAfter.filter((s) => s.kind === "paragraph" || s.kind === "expansion");
     expect(paragraphSteps.length).toBe(markdown.split("\n").filter((l) => l.startsWith("\u00a0")).length);
-  });
+  }, 600_000);
 });

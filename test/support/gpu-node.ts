@@ -14,6 +14,9 @@ export function testNodeEnv(dir: string, extra: Record<string, string> = {}): Re
     OPUS_CONTEXT_SIZE: "512",
     OPUS_NODE_DB: path.join(dir, "gpu-node.db"),
     OPUS_CACHE_DIR: path.join(dir, "cache"),
+    OPUS_KNOWLEDGE_DIR: path.join(dir, "knowledge"),
+    // The built embedding model is the same for every test: build it once per machine.
+    OPUS_EMBEDDER_CACHE: path.join(os.tmpdir(), "opus-test-embedder-cache"),
     OPUS_LOG_LEVEL: "error",
     ...extra,
   };

@@ -19,6 +19,10 @@ export const envAliases: Readonly<Record<string, ConfigPath>> = {
   OPUS_CACHE_DIR: ["paths", "cacheDir"],
   OPUS_MODELS_DIR: ["paths", "modelsDir"],
   OPUS_NODE_DB: ["paths", "database"],
+  OPUS_KNOWLEDGE: ["knowledge", "enabled"],
+  OPUS_EMBEDDER: ["knowledge", "embedder"],
+  OPUS_KNOWLEDGE_DIR: ["knowledge", "dir"],
+  OPUS_EMBEDDER_CACHE: ["knowledge", "modelsDir"],
   OPUS_HOST: ["server", "host"],
   OPUS_PORT: ["server", "port"],
 };

@@ -166,6 +166,23 @@ export const nodeConfigSchema = z.strictObject({
     .default({ host: "127.0.0.1", port: 8788 }),
   /** The generation pipeline: tier table, loop bounds, quality gate (gpu-node/pipeline/config.ts). */
   pipeline: pipelineConfigSchema.prefault({}),
+  /** The knowledge base: embeddings, vector index, golden corpus, uniqueness check. */
+  knowledge: z
+    .strictObject({
+      enabled: z.boolean({ error: "expected true or false" }).default(true),
+      /** "opus-static" (built in, offline) or a sentence-embedding model id/folder, e.g. "Xenova/bge-small-en-v1.5". */
+      embedder: z.string().min(1).default("opus-static"),
+      /** Let transformers.js download an embedder that is not cached yet. */
+      allowRemote: z.boolean({ error: "expected true or false" }).default(true),
+      quantization: z.enum(["f32", "f16", "i8"], { error: 'expected "f32", "f16" or "i8"' }).default("f32"),
+      /** Folder of the vector index files. */
+      dir: z.string().min(1).default(".opus/knowledge"),
+      /** Where embedding models are built (the static one) or cached (downloaded ones). */
+      modelsDir: z.string().min(1).default(".opus/cache/models"),
+      /** Golden corpus folder synced at start (default: corpus/golden of this repository). */
+      goldenDir: z.string().min(1).optional(),
+    })
+    .prefault({}),
   features: z
     .strictObject({
       threadCalibration: z.boolean({ error: "expected true or false" }).default(true),
