@@ -1,15 +1,9 @@
 // `opus doctor`: what the GPU node detected (CPU, RAM, GPU, VRAM) and chose for each model (context,
 // sequences, batch, GPU layers, threads), and whether each value was set explicitly or tuned.
 import type { Command } from "commander";
-import {
-  createEngine,
-  formatBytes,
-  loadNodeConfig,
-  noModelMessage,
-  type Chosen,
-  type EngineDescription,
-  type ModelDescription,
-} from "../../gpu-node/engine/index.ts";
+import type { Chosen, EngineDescription, ModelDescription } from "../../gpu-node/engine/index.ts";
+import { loadNodeConfig, noModelMessage } from "../../gpu-node/engine/config/load.ts";
+import { formatBytes } from "../../gpu-node/engine/memory-budget.ts";
 
 type DoctorOptions = { config?: string; profile?: "development" | "production"; json?: boolean; calibrate?: boolean; health?: boolean };
 
@@ -64,6 +58,8 @@ export function registerDoctor(program: Command): void {
     .option("--json", "print the description as JSON")
     .action(async (opts: DoctorOptions) => {
       const config = loadNodeConfig({ file: opts.config, profile: opts.profile, requireModel: false });
+      // The engine (native llama.cpp) loads only when this command runs.
+      const { createEngine } = await import("../../gpu-node/engine/engine.ts");
       const engine = await createEngine(config, { logger: () => undefined });
       let failed = false;
       try {

@@ -6,9 +6,8 @@ import path from "node:path";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import cliProgress from "cli-progress";
 import { isTerminal, type EntryStatus } from "../../shared/api/entry.ts";
-import { createApiKey, findKey } from "../../edge/auth.ts";
-import { startEdge, type RunningEdge } from "../../edge/node.ts";
-import { startGpuNode, type RunningGpuNode } from "../../gpu-node/main.ts";
+import type { RunningEdge } from "../../edge/node.ts";
+import type { RunningGpuNode } from "../../gpu-node/main.ts";
 import { defaultDbUrl, defaultNodeSecret, remembered, stateDir } from "../defaults.ts";
 
 type GenerateOptions = { tier: "S" | "A" | "B"; category: string; seed?: number; out: string; json?: boolean; edge?: string; key?: string; pollMs: number; config?: string };
@@ -47,6 +46,7 @@ async function failIfNotOk(res: Response, what: string): Promise<Response> {
 
 /** The key the CLI uses against its own embedded edge, created on first use. */
 async function embeddedKey(edge: RunningEdge): Promise<string> {
+  const { createApiKey, findKey } = await import("../../edge/auth.ts");
   const saved = remembered("cli-key", () => "");
   if (saved && (await findKey(edge.db, saved))) return saved;
   const { key } = await createApiKey(edge.db, "opus cli (embedded)");
@@ -108,6 +108,9 @@ export function registerGenerate(program: Command): void {
         if (!given) throw new Error("--edge needs an API key: pass --key or set OPUS_API_KEY (create one with `opus keys create`)");
         key = given;
       } else {
+        // Loaded here, not at the top: the engine's native modules cost seconds that other commands need not pay.
+        const { startGpuNode } = await import("../../gpu-node/main.ts");
+        const { startEdge } = await import("../../edge/node.ts");
         const secret = defaultNodeSecret();
         node = await startGpuNode({ secret, port: 0, configFile: opts.config });
         edge = await startEdge({ ...process.env, OPUS_DB_URL: defaultDbUrl(), OPUS_NODE_SECRET: secret, OPUS_GPU_NODE_URL: node.url }, { port: 0 });

@@ -1,8 +1,6 @@
 // `opus serve edge|gpu-node`: run either half on its own (the edge here is the Node entry; on
 // Cloudflare it is edge/worker.ts).
 import { InvalidArgumentError, type Command } from "commander";
-import { startEdge } from "../../edge/node.ts";
-import { startGpuNode } from "../../gpu-node/main.ts";
 import { defaultDbUrl, defaultNodeSecret } from "../defaults.ts";
 
 function port(value: string): number {
@@ -27,6 +25,7 @@ export function registerServe(program: Command): void {
     .option("--port <port>", "port to listen on", port, Number(process.env.PORT ?? 8787))
     .option("--host <host>", "address to bind", "127.0.0.1")
     .action(async (opts: { port: number; host: string }) => {
+      const { startEdge } = await import("../../edge/node.ts");
       const edge = await startEdge({ ...process.env, OPUS_DB_URL: defaultDbUrl(), OPUS_NODE_SECRET: defaultNodeSecret() }, { port: opts.port, hostname: opts.host });
       process.stderr.write(`edge listening on ${edge.url} (database ${edge.config.dbUrl})\n`);
       waitForSignal(edge.close);
@@ -38,6 +37,7 @@ export function registerServe(program: Command): void {
     .option("--host <host>", "address to bind (default: server.host in the config, 127.0.0.1)")
     .option("--config <file>", "configuration file (default: OPUS_CONFIG or ./opus.config.json)")
     .action(async (opts: { port?: number; host?: string; config?: string }) => {
+      const { startGpuNode } = await import("../../gpu-node/main.ts");
       const node = await startGpuNode({ secret: defaultNodeSecret(), port: opts.port, hostname: opts.host, configFile: opts.config });
       process.stderr.write(`gpu node listening on ${node.url}\n`);
       waitForSignal(node.close);
