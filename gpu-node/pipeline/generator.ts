@@ -1,28 +1,8 @@
-// What the pipeline needs from the inference engine: one completion call. The engine in
-// gpu-node/engine implements it (pooling, batching, caching); the pipeline depends only on this.
-export type CompletionRequest = {
-  model?: string;
-  prompt: string;
-  maxTokens: number;
-  temperature?: number;
-  topP?: number;
-  seed?: number;
-  stop?: string[];
-  jsonSchema?: object;
-  priority?: "S" | "A" | "B";
-  signal?: AbortSignal;
-  onToken?: (text: string) => void;
-  timeoutMs?: number;
-};
+// What the pipeline needs from the inference engine: completions, token counts and the context
+// size. The engine (gpu-node/engine) provides it; the pipeline depends on this much and no more.
+import type { CompletionRequest, CompletionResult } from "../engine/request.ts";
 
-export type CompletionResult = {
-  text: string;
-  tokens: number;
-  cached: boolean;
-  stopReason: "eos" | "stop" | "maxTokens" | "abort";
-  timeToFirstTokenMs: number;
-  durationMs: number;
-};
+export type { CompletionRequest, CompletionResult };
 
 export interface TextGenerator {
   complete(request: CompletionRequest): Promise<CompletionResult>;
