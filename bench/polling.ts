@@ -64,7 +64,7 @@ async function startNodeEdge(secret: string): Promise<{ url: string; key: string
   client.close();
   const port = 20000 + Math.floor(Math.random() * 20000);
   const child = spawn(process.execPath, [path.join(root, "bin/opus.js"), "serve", "edge", "--port", String(port)], {
-    env: { ...process.env, OPUS_DB_URL: dbUrl, OPUS_NODE_SECRET: secret, OPUS_GPU_NODE_URL: undefined },
+    env: { ...process.env, OPUS_DB_URL: dbUrl, OPUS_NODE_SECRET: secret, OPUS_GPU_NODE_URL: undefined, OPUS_RATE_LIMIT: "0" }, // the per-key limit would turn load into 429s
     stdio: ["ignore", "ignore", "pipe"],
   });
   await new Promise<void>((resolve, reject) => {
@@ -104,7 +104,7 @@ try {
 } finally {
   nodeEdge.child.kill();
 }
-const worker = await startTestWorker({ OPUS_NODE_SECRET: secret });
+const worker = await startTestWorker({ OPUS_NODE_SECRET: secret, OPUS_RATE_LIMIT: "0" });
 try {
   const { key } = await createApiKey(worker.db, "bench");
   rows.push(...(await measure("worker (miniflare)", worker.url, key)));

@@ -5,13 +5,21 @@ import { bodyLimit } from "hono/body-limit";
 import { requireKey } from "./auth.ts";
 import type { EdgeDeps, EdgeEnv } from "./context.ts";
 import { ApiError, notFound, onError } from "./errors.ts";
+import { rateLimit } from "./rate-limit.ts";
 import { entriesRoutes } from "./routes/entries.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { lintRoutes, maxLintBytes } from "./routes/lint.ts";
 import { nodeEventRoutes } from "./routes/node-events.ts";
+import { nodeAdminRoutes, nodeRoutes } from "./routes/nodes.ts";
+import { webhookRoutes } from "./routes/webhooks.ts";
+import { rememberOrigin } from "./scheduled.ts";
 
 export const maxBodyBytes = 64 * 1024;
 /** Finished entries arrive from GPU nodes in one event: allow them far more room than users. */
 export const maxNodeEventBytes = 8 * 1024 * 1024;
+
+/** Public route prefixes that need an API key (and count against its rate limit). */
+const keyedPrefixes = ["/v1/entries", "/v1/webhooks", "/v1/nodes"];
 
 export function createApp(resolveDeps: (c: Context) => EdgeDeps): Hono<EdgeEnv> {
   const app = new Hono<EdgeEnv>();
@@ -24,20 +32,29 @@ export function createApp(resolveDeps: (c: Context) => EdgeDeps): Hono<EdgeEnv> 
       console.error("edge misconfigured:", (error as Error).message);
       throw new ApiError(503, "not_configured", "The service is not configured; see the server log");
     }
+    rememberOrigin(new URL(c.req.url).origin);
     await next();
   });
+  // The rest of an oversized body is never read, so the connection cannot carry another request:
+  // say so, or a keep-alive client would send its next request into a closing socket.
   const tooLarge = (limit: number) => () => {
-    throw new ApiError(413, "payload_too_large", `Request body exceeds ${limit} bytes`);
+    throw new ApiError(413, "payload_too_large", `Request body exceeds ${limit} bytes`, undefined, { connection: "close" });
   };
   app.use("/v1/node/*", bodyLimit({ maxSize: maxNodeEventBytes, onError: tooLarge(maxNodeEventBytes) }));
-  app.use("/v1/entries/*", bodyLimit({ maxSize: maxBodyBytes, onError: tooLarge(maxBodyBytes) }));
-  app.use("/v1/entries", bodyLimit({ maxSize: maxBodyBytes, onError: tooLarge(maxBodyBytes) }));
+  const authed = requireKey((c) => (c as Context<EdgeEnv>).var.deps.db);
+  for (const prefix of keyedPrefixes) {
+    // "/x/*" also matches "/x" itself: one registration per prefix, so nothing runs twice.
+    app.use(`${prefix}/*`, bodyLimit({ maxSize: maxBodyBytes, onError: tooLarge(maxBodyBytes) }), authed, rateLimit());
+  }
+  // Linting takes whole entries: a larger body than the other keyed routes.
+  app.use("/v1/lint/*", bodyLimit({ maxSize: maxLintBytes + 4096, onError: tooLarge(maxLintBytes + 4096) }), authed, rateLimit());
 
   app.route("/health", healthRoutes);
   app.route("/v1/node", nodeEventRoutes);
-  const authed = requireKey((c) => (c as Context<EdgeEnv>).var.deps.db);
-  app.use("/v1/entries", authed);
-  app.use("/v1/entries/*", authed);
+  app.route("/v1/node", nodeRoutes);
   app.route("/v1/entries", entriesRoutes);
+  app.route("/v1/webhooks", webhookRoutes);
+  app.route("/v1/nodes", nodeAdminRoutes);
+  app.route("/v1/lint", lintRoutes);
   return app;
 }

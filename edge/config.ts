@@ -2,21 +2,64 @@
 import { z } from "zod";
 import { assertSigningSecret } from "../shared/api/signing.ts";
 
+const flag = z.preprocess((v) => (typeof v === "boolean" ? String(v) : v), z.enum(["true", "false", "1", "0"], { message: "expected true or false" }).optional());
+const positive = (name: string) => z.coerce.number({ message: `${name} must be a number` }).positive(`${name} must be above 0`).optional();
+const nonNegative = (name: string) => z.coerce.number({ message: `${name} must be a number` }).min(0, `${name} must be 0 or more`).optional();
+
 const EdgeEnv = z.object({
   OPUS_DB_URL: z.string().min(1, "OPUS_DB_URL is required (a libsql:// or https:// URL, or file: on Node)"),
   OPUS_DB_TOKEN: z.string().optional(),
   OPUS_NODE_SECRET: z.string().optional(),
   OPUS_GPU_NODE_URL: z.url({ message: "OPUS_GPU_NODE_URL must be a URL such as http://127.0.0.1:8788" }).optional(),
+  OPUS_GPU_NODE_CAPACITY: z.coerce.number().int().min(1).max(10_000).optional(),
   OPUS_PUBLIC_URL: z.url({ message: "OPUS_PUBLIC_URL must be the edge's public base URL" }).optional(),
+  OPUS_WEBHOOK_ALLOW_PRIVATE: flag,
+  OPUS_WEBHOOK_TIMEOUT_MS: positive("OPUS_WEBHOOK_TIMEOUT_MS"),
+  OPUS_WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .regex(/^\s*\d+(\.\d+)?(\s*,\s*\d+(\.\d+)?)*\s*$/, "OPUS_WEBHOOK_RETRY_SCHEDULE must be comma-separated seconds, e.g. 0,5,300,1800")
+    .optional(),
+  OPUS_WEBHOOK_PROGRESS_INTERVAL_S: nonNegative("OPUS_WEBHOOK_PROGRESS_INTERVAL_S"),
+  OPUS_RATE_LIMIT: nonNegative("OPUS_RATE_LIMIT"),
+  OPUS_NODE_HEARTBEAT_S: positive("OPUS_NODE_HEARTBEAT_S"),
+  OPUS_NODE_STALE_S: positive("OPUS_NODE_STALE_S"),
+  OPUS_BREAKER_FAILURES: z.coerce.number().int().min(1).max(100).optional(),
+  OPUS_BREAKER_COOLDOWN_S: positive("OPUS_BREAKER_COOLDOWN_S"),
+  OPUS_SCHEDULER_INTERVAL_MS: positive("OPUS_SCHEDULER_INTERVAL_MS"),
 });
+
+/** The Standard Webhooks example schedule (seconds after the previous failure): about three days. */
+export const defaultRetrySchedule = [0, 5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400];
 
 export type EdgeConfig = {
   dbUrl: string;
   dbToken: string | undefined;
   nodeSecret: string;
   gpuNodeUrl: string | undefined;
+  /** Jobs the statically configured node (OPUS_GPU_NODE_URL) takes at once before the rest wait. */
+  gpuNodeCapacity: number;
   /** Base URL GPU nodes use to reach this edge; when unset, the URL of the incoming request. */
   publicUrl: string | undefined;
+  webhooks: {
+    /** Development only: deliver to loopback and private addresses. */
+    allowPrivate: boolean;
+    timeoutMs: number;
+    /** Delay before each attempt, in seconds; its length is the number of attempts. */
+    retrySchedule: number[];
+    /** At most one entry.progress event per entry and destination in this many milliseconds. */
+    progressIntervalMs: number;
+  };
+  /** Requests per minute per API key; 0 turns the limit off. */
+  rateLimitPerMinute: number;
+  nodes: {
+    heartbeatMs: number;
+    /** A node silent for this long is unhealthy, and its jobs' leases run out. */
+    staleMs: number;
+    breakerFailures: number;
+    breakerCooldownMs: number;
+  };
+  /** How often the Node entry runs its scheduled work (the Worker uses its Cron Trigger). */
+  schedulerIntervalMs: number;
 };
 
 /** Parses and checks the edge's settings; throws one message naming each bad variable. */
@@ -26,11 +69,27 @@ export function readEdgeConfig(env: Record<string, unknown>): EdgeConfig {
     throw new Error(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
   }
   const e = parsed.data;
+  const heartbeatMs = (e.OPUS_NODE_HEARTBEAT_S ?? 5) * 1000;
   return {
     dbUrl: e.OPUS_DB_URL,
     dbToken: e.OPUS_DB_TOKEN,
     nodeSecret: assertSigningSecret(e.OPUS_NODE_SECRET, "OPUS_NODE_SECRET"),
     gpuNodeUrl: e.OPUS_GPU_NODE_URL?.replace(/\/$/, ""),
+    gpuNodeCapacity: e.OPUS_GPU_NODE_CAPACITY ?? 8,
     publicUrl: e.OPUS_PUBLIC_URL?.replace(/\/$/, ""),
+    webhooks: {
+      allowPrivate: e.OPUS_WEBHOOK_ALLOW_PRIVATE === "true" || e.OPUS_WEBHOOK_ALLOW_PRIVATE === "1",
+      timeoutMs: e.OPUS_WEBHOOK_TIMEOUT_MS ?? 15_000,
+      retrySchedule: e.OPUS_WEBHOOK_RETRY_SCHEDULE ? e.OPUS_WEBHOOK_RETRY_SCHEDULE.split(",").map((s) => Number(s.trim())) : defaultRetrySchedule,
+      progressIntervalMs: (e.OPUS_WEBHOOK_PROGRESS_INTERVAL_S ?? 10) * 1000,
+    },
+    rateLimitPerMinute: e.OPUS_RATE_LIMIT ?? 6000,
+    nodes: {
+      heartbeatMs,
+      staleMs: (e.OPUS_NODE_STALE_S ?? Math.max(15, (heartbeatMs / 1000) * 3)) * 1000,
+      breakerFailures: e.OPUS_BREAKER_FAILURES ?? 3,
+      breakerCooldownMs: (e.OPUS_BREAKER_COOLDOWN_S ?? 30) * 1000,
+    },
+    schedulerIntervalMs: e.OPUS_SCHEDULER_INTERVAL_MS ?? 5000,
   };
 }

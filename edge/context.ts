@@ -5,16 +5,42 @@ import type { AuthedKey } from "./auth.ts";
 import type { EdgeConfig } from "./config.ts";
 import type { EdgeDb } from "./db/client.ts";
 
-export type EdgeDeps = { db: EdgeDb; config: EdgeConfig };
+/**
+ * The Node entry's record of work left running after responses, so that closing the edge can wait
+ * for it (and not report the errors of tasks cut off by the closing database).
+ */
+export class BackgroundTasks {
+  private readonly running = new Set<Promise<unknown>>();
+  closing = false;
+
+  track(work: Promise<unknown>): void {
+    this.running.add(work);
+    void work.finally(() => this.running.delete(work));
+  }
+
+  /** Waits for running tasks, at most `timeoutMs`. */
+  async settle(timeoutMs: number): Promise<void> {
+    this.closing = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([Promise.allSettled([...this.running]), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
+    clearTimeout(timer);
+  }
+}
+
+export type EdgeDeps = { db: EdgeDb; config: EdgeConfig; background?: BackgroundTasks };
 export type EdgeEnv = { Variables: { deps: EdgeDeps; apiKey: AuthedKey } };
 export type EdgeContext = Context<EdgeEnv>;
 
 export function runInBackground(c: Context, work: Promise<unknown>): void {
-  const guarded = work.catch((error) => console.error("background task failed", error));
+  const background = (c as EdgeContext).var?.deps?.background;
+  const guarded = work.catch((error) => {
+    if (!background?.closing) console.error("background task failed", error);
+  });
   try {
     c.executionCtx.waitUntil(guarded);
   } catch {
-    // Not on Workers: the promise simply runs on.
+    // Not on Workers: the promise simply runs on, tracked so that close() can wait for it.
+    background?.track(guarded);
   }
 }
 

@@ -17,6 +17,9 @@ export class ApiError extends Error {
   }
 }
 
+/** An id from the request, as echoed in error messages: never more than 64 characters of it. */
+export const shownId = (id: string) => (id.length > 64 ? `${id.slice(0, 64)}...` : id);
+
 export function errorBody(code: string, message: string, fields?: FieldError[]) {
   return { error: fields ? { code, message, fields } : { code, message } };
 }

@@ -22,25 +22,35 @@ export function randomId(prefix: string, bytes = 10): string {
   return `${prefix}_${base32(crypto.getRandomValues(new Uint8Array(bytes)))}`;
 }
 
-/** `ent_` + 10 characters of millisecond time + 16 random: lexically ordered by creation. */
-export function newEntryId(now = Date.now()): string {
+/** 10 characters of millisecond time that sort like the time itself. */
+export function sortableTimePrefix(now = Date.now()): string {
   let time = "";
   let t = now;
   for (let i = 0; i < 10; i++) {
     time = alphabet[t % 32] + time;
     t = Math.floor(t / 32);
   }
-  return `ent_${time}${base32(crypto.getRandomValues(new Uint8Array(10)))}`;
+  return time;
+}
+
+/** `<prefix>_` + 10 characters of millisecond time + 16 random: lexically ordered by creation. */
+export function newSortableId(prefix: string, now = Date.now()): string {
+  return `${prefix}_${sortableTimePrefix(now)}${base32(crypto.getRandomValues(new Uint8Array(10)))}`;
+}
+
+/** `ent_` + 10 characters of millisecond time + 16 random: lexically ordered by creation. */
+export function newEntryId(now = Date.now()): string {
+  return newSortableId("ent", now);
 }
 
 export function encodeCursor(id: string): string {
   return btoa(id).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
-export function decodeCursor(cursor: string): string | undefined {
+export function decodeCursor(cursor: string, prefix = "ent"): string | undefined {
   try {
     const id = atob(cursor.replace(/-/g, "+").replace(/_/g, "/"));
-    return /^ent_[0-9a-z]{26}$/.test(id) ? id : undefined;
+    return new RegExp(`^${prefix}_[0-9a-z]{26}$`).test(id) ? id : undefined;
   } catch {
     return undefined;
   }

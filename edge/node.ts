@@ -8,7 +8,9 @@ import { drizzle } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
 import { createApp } from "./app.ts";
 import { readEdgeConfig, type EdgeConfig } from "./config.ts";
+import { BackgroundTasks } from "./context.ts";
 import { edgeDb, type EdgeDb } from "./db/client.ts";
+import { runScheduledWork, type ScheduledSummary } from "./scheduled.ts";
 
 export const edgeMigrations = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../migrations/edge");
 
@@ -24,27 +26,73 @@ export async function openEdgeDb(url: string, authToken?: string): Promise<{ cli
   return { client, db: edgeDb(client) };
 }
 
-export type RunningEdge = { url: string; port: number; db: EdgeDb; client: Client; config: EdgeConfig; close: () => Promise<void> };
+export type RunningEdge = {
+  url: string;
+  port: number;
+  db: EdgeDb;
+  client: Client;
+  config: EdgeConfig;
+  /** Runs one round of the scheduled work now (what the timer does every OPUS_SCHEDULER_INTERVAL_MS). */
+  runScheduled: () => Promise<ScheduledSummary | undefined>;
+  close: () => Promise<void>;
+};
+
+/**
+ * The Node entry's stand-in for the Worker's Cron Trigger: runs `work` every `intervalMs`, never two
+ * rounds at once, on an unref'd timer (it does not keep the process alive), stopped by `stop()`.
+ */
+function startScheduler(work: () => Promise<ScheduledSummary>, intervalMs: number) {
+  let running: Promise<ScheduledSummary | undefined> | undefined;
+  let stopped = false;
+  const runNow = (): Promise<ScheduledSummary | undefined> => {
+    if (stopped) return Promise.resolve(undefined);
+    running ??= work()
+      .catch((error: Error) => {
+        console.error("scheduled work failed:", error.message);
+        return undefined;
+      })
+      .finally(() => (running = undefined));
+    return running;
+  };
+  const timer = setInterval(() => void runNow(), intervalMs);
+  timer.unref();
+  return {
+    runNow,
+    stop: async () => {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
 
 /** Starts the edge on Node. `port: 0` picks a free port. */
 export async function startEdge(env: Record<string, unknown>, opts: { port?: number; hostname?: string } = {}): Promise<RunningEdge> {
   const config = readEdgeConfig(env);
   const { client, db } = await openEdgeDb(config.dbUrl, config.dbToken);
-  const app = createApp(() => ({ db, config }));
+  const background = new BackgroundTasks();
+  const deps = { db, config, background };
+  const app = createApp(() => deps);
   const hostname = opts.hostname ?? "127.0.0.1";
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: opts.port ?? 8787, hostname }, () => resolve(s));
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : (opts.port ?? 8787);
+  const url = `http://${hostname}:${port}`;
+  const scheduler = startScheduler(() => runScheduledWork(deps, url, { deliveries: 50, dispatches: 50 }), config.schedulerIntervalMs);
   return {
-    url: `http://${hostname}:${port}`,
+    url,
     port,
     db,
     client,
     config,
+    runScheduled: scheduler.runNow,
     close: async () => {
+      await scheduler.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Webhook attempts and dispatches started by the last requests finish first (briefly).
+      await background.settle(2000);
       client.close();
     },
   };

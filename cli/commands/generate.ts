@@ -112,7 +112,8 @@ export function registerGenerate(program: Command): void {
         const { startGpuNode } = await import("../../gpu-node/main.ts");
         const { startEdge } = await import("../../edge/node.ts");
         const secret = defaultNodeSecret();
-        node = await startGpuNode({ secret, port: 0, configFile: opts.config });
+        // The progress bar owns the terminal: the engine reports errors only, unless told otherwise.
+        node = await startGpuNode({ env: { OPUS_LOG_LEVEL: "error", ...process.env }, secret, port: 0, configFile: opts.config });
         edge = await startEdge({ ...process.env, OPUS_DB_URL: defaultDbUrl(), OPUS_NODE_SECRET: secret, OPUS_GPU_NODE_URL: node.url }, { port: 0 });
         base = edge.url;
         key = await embeddedKey(edge);

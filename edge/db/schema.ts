@@ -47,8 +47,16 @@ export const entries = sqliteTable(
     nodeUrl: text("node_url"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
+    /** The GPU node the job is assigned to; null while it waits for one. */
+    nodeId: text("node_id"),
+    /** The assignment holds until then; heartbeats and events from the node extend it. */
+    leaseExpiresAt: integer("lease_expires_at"),
+    dispatchAttempts: integer("dispatch_attempts").notNull().default(0),
+    dispatchedAt: integer("dispatched_at"),
+    /** Random per change that queued webhook deliveries: they are written only if this change won. */
+    changeToken: text("change_token"),
   },
-  (t) => [index("entries_key_created").on(t.keyId, t.createdAt, t.id), index("entries_status").on(t.status)],
+  (t) => [index("entries_key_created").on(t.keyId, t.createdAt, t.id), index("entries_status").on(t.status), index("entries_node").on(t.nodeId)],
 );
 
 export const entryContents = sqliteTable("entry_contents", {
@@ -72,4 +80,116 @@ export const idempotencyKeys = sqliteTable(
     createdAt: integer("created_at").notNull().default(sql`(unixepoch() * 1000)`),
   },
   (t) => [primaryKey({ columns: [t.keyId, t.idempotencyKey] })],
+);
+
+// ---- Dispatch and delivery (issue 7) ----
+
+/**
+ * GPU nodes known to the edge: registered ones (heartbeats, push with a URL or pull without) and the
+ * statically configured OPUS_GPU_NODE_URL (id "static"). The circuit breaker lives on the row so
+ * that every Worker isolate sees the same state.
+ */
+export const gpuNodes = sqliteTable("gpu_nodes", {
+  id: text("id").primaryKey(),
+  /** Where the edge calls the node (push); null for a node that leases jobs (pull). */
+  url: text("url"),
+  mode: text("mode").notNull(),
+  capacity: integer("capacity").notNull().default(1),
+  /** Jobs running and waiting on the node, as its last heartbeat said. */
+  active: integer("active").notNull().default(0),
+  queued: integer("queued").notNull().default(0),
+  info: text("info", { mode: "json" }).$type<Record<string, unknown>>(),
+  lastHeartbeatAt: integer("last_heartbeat_at"),
+  registeredAt: integer("registered_at").notNull(),
+  breakerState: text("breaker_state").notNull().default("closed"),
+  breakerFailures: integer("breaker_failures").notNull().default(0),
+  breakerOpenedAt: integer("breaker_opened_at"),
+  lastError: text("last_error"),
+});
+
+/** Webhook endpoints of an API key; each has its own signing secret (and the previous one while rotating). */
+export const webhookEndpoints = sqliteTable(
+  "webhook_endpoints",
+  {
+    id: text("id").primaryKey(),
+    keyId: text("key_id")
+      .notNull()
+      .references(() => apiKeys.id),
+    url: text("url").notNull(),
+    description: text("description"),
+    events: text("events", { mode: "json" }).$type<string[]>().notNull(),
+    secret: text("secret").notNull(),
+    previousSecret: text("previous_secret"),
+    previousSecretExpiresAt: integer("previous_secret_expires_at"),
+    disabledAt: integer("disabled_at"),
+    disabledReason: text("disabled_reason"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("webhook_endpoints_key").on(t.keyId)],
+);
+
+/** The secret that signs deliveries to an entry's own `webhook_url` (one per API key). */
+export const webhookSigningSecrets = sqliteTable("webhook_signing_secrets", {
+  keyId: text("key_id")
+    .primaryKey()
+    .references(() => apiKeys.id),
+  secret: text("secret").notNull(),
+  previousSecret: text("previous_secret"),
+  previousSecretExpiresAt: integer("previous_secret_expires_at"),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/**
+ * One event to one destination. `event_id` is the `webhook-id` header: fixed when the event happens,
+ * the same on every retry and replay. The payload is stored as sent, so every attempt signs the same
+ * bytes.
+ */
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    id: text("id").primaryKey(),
+    eventId: text("event_id").notNull(),
+    keyId: text("key_id").notNull(),
+    /** Null for an entry's own webhook_url. */
+    endpointId: text("endpoint_id"),
+    url: text("url").notNull(),
+    entryId: text("entry_id").notNull(),
+    eventType: text("event_type").notNull(),
+    payload: text("payload").notNull(),
+    /** pending, succeeded, failed (gave up or refused), canceled (endpoint disabled or deleted). */
+    status: text("status").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: integer("next_attempt_at"),
+    /** Set while an attempt is in flight, so two schedulers never send the same delivery at once. */
+    lockedUntil: integer("locked_until"),
+    lastStatus: integer("last_status"),
+    lastLatencyMs: integer("last_latency_ms"),
+    lastError: text("last_error"),
+    replayOf: text("replay_of"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    deliveredAt: integer("delivered_at"),
+  },
+  (t) => [
+    index("webhook_deliveries_due").on(t.status, t.nextAttemptAt),
+    index("webhook_deliveries_key").on(t.keyId, t.id),
+    index("webhook_deliveries_entry").on(t.entryId, t.eventType, t.createdAt),
+  ],
+);
+
+/** The delivery log: every attempt with its answer and timing. */
+export const webhookAttempts = sqliteTable(
+  "webhook_attempts",
+  {
+    deliveryId: text("delivery_id").notNull(),
+    attempt: integer("attempt").notNull(),
+    at: integer("at").notNull(),
+    statusCode: integer("status_code"),
+    latencyMs: integer("latency_ms").notNull(),
+    error: text("error"),
+    nextAttemptAt: integer("next_attempt_at"),
+  },
+  (t) => [primaryKey({ columns: [t.deliveryId, t.attempt] })],
 );

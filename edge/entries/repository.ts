@@ -1,10 +1,11 @@
 // Reads and writes of entries. Every state change is a conditional UPDATE, so concurrent or
 // repeated events cannot overwrite a newer state (optimistic concurrency on `version`/`event_seq`).
-import { and, desc, eq, lt, notInArray, sql } from "drizzle-orm";
-import { isTerminal, terminalStatuses, type CreateEntryRequest, type EntryStatus } from "../../shared/api/entry.ts";
+import { and, desc, eq, lt, sql } from "drizzle-orm";
+import { isTerminal, type CreateEntryRequest, type EntryStatus } from "../../shared/api/entry.ts";
 import type { NodeEvent } from "../../shared/api/node-protocol.ts";
 import type { EdgeDb } from "../db/client.ts";
-import { entries, entryContents, idempotencyKeys } from "../db/schema.ts";
+import { entries, entryContents, idempotencyKeys, type EntryError } from "../db/schema.ts";
+import { eventBatchItems, eventTypeFor, prepareEntryEvent } from "../webhooks/events.ts";
 
 export type EntryRow = typeof entries.$inferSelect;
 export type ContentRow = typeof entryContents.$inferSelect;
@@ -102,79 +103,129 @@ function withTransition(row: EntryRow, status: EntryStatus, now: number) {
   return row.status === status ? row.transitions : [...row.transitions, { status, at: now }];
 }
 
-/** Marks the entry canceled unless it already ended. Returns the row as it stands afterwards. */
-export async function cancelEntry(db: EdgeDb, row: EntryRow): Promise<{ changed: boolean; row: EntryRow }> {
-  if (isTerminal(row.status as EntryStatus)) return { changed: false, row };
-  const now = Date.now();
-  const updated = await db
-    .update(entries)
-    .set({
-      status: "canceled",
-      step: "canceled by the user",
-      etaSeconds: null,
-      transitions: withTransition(row, "canceled", now),
-      version: sql`${entries.version} + 1`,
-      updatedAt: now,
-    })
-    .where(and(eq(entries.id, row.id), eq(entries.version, row.version)))
-    .returning()
-    .get();
-  if (updated) return { changed: true, row: updated };
-  const fresh = (await findEntryById(db, row.id))!;
-  return cancelEntry(db, fresh);
+/** Webhook timing settings that state changes need (from EdgeConfig). */
+export type EventSettings = { progressIntervalMs: number };
+const defaultEventSettings: EventSettings = { progressIntervalMs: 10_000 };
+
+/**
+ * Marks the entry canceled unless it already ended, with its entry.canceled webhook event in the same
+ * transaction. Returns the row as it stands afterwards and the event id when one was queued.
+ */
+export async function cancelEntry(db: EdgeDb, row: EntryRow, settings: EventSettings = defaultEventSettings): Promise<{ changed: boolean; row: EntryRow; eventId?: string }> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    if (isTerminal(row.status as EntryStatus)) return { changed: false, row };
+    const now = Date.now();
+    const event = prepareEntryEvent({ type: "entry.canceled", entryId: row.id, keyId: row.keyId, status: "canceled", progress: row.progress, words: row.words, now, ...settings });
+    const update = db
+      .update(entries)
+      .set({
+        status: "canceled",
+        step: "canceled by the user",
+        etaSeconds: null,
+        leaseExpiresAt: null,
+        changeToken: event.token,
+        transitions: withTransition(row, "canceled", now),
+        version: sql`${entries.version} + 1`,
+        updatedAt: now,
+      })
+      .where(and(eq(entries.id, row.id), eq(entries.version, row.version)))
+      .returning();
+    const [updated] = await db.batch([update, ...eventBatchItems(db, event)]);
+    if (updated.length > 0) return { changed: true, row: updated[0]!, eventId: event.eventId };
+    row = (await findEntryById(db, row.id))!;
+  }
+  throw new Error(`could not cancel ${row.id}: too much contention`);
 }
 
-export async function recordDispatch(db: EdgeDb, id: string, nodeUrl: string | null, step: string): Promise<void> {
-  await db
-    .update(entries)
-    .set({ nodeUrl, step, version: sql`${entries.version} + 1`, updatedAt: Date.now() })
-    .where(and(eq(entries.id, id), notInArray(entries.status, [...terminalStatuses])));
+/** Ends an unfinished entry as failed (with its entry.failed event), e.g. when a node lost its result. */
+export async function failEntry(db: EdgeDb, id: string, error: EntryError, settings: EventSettings = defaultEventSettings): Promise<string | undefined> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const row = await findEntryById(db, id);
+    if (!row || isTerminal(row.status as EntryStatus)) return undefined;
+    const now = Date.now();
+    const event = prepareEntryEvent({ type: "entry.failed", entryId: id, keyId: row.keyId, status: "failed", progress: row.progress, words: row.words, now, ...settings });
+    const update = db
+      .update(entries)
+      .set({ status: "failed", step: "failed", error, etaSeconds: null, leaseExpiresAt: null, changeToken: event.token, transitions: withTransition(row, "failed", now), version: sql`${entries.version} + 1`, updatedAt: now })
+      .where(and(eq(entries.id, id), eq(entries.version, row.version)))
+      .returning();
+    const [updated] = await db.batch([update, ...eventBatchItems(db, event)]);
+    if (updated.length > 0) return event.eventId;
+  }
+  return undefined;
 }
+
+export type ApplyOptions = EventSettings & {
+  /** The node that sent the event (from its callback URL); absent for callers that predate fencing. */
+  fromNode?: string;
+  /** How long the node's assignment holds after this event. */
+  leaseMs: number;
+};
+
+export type ApplyResult = {
+  applied: boolean;
+  row: EntryRow | undefined;
+  /** The job belongs to another node: the sender must stop. */
+  reassigned?: boolean;
+  /** The webhook event queued with the change, if any. */
+  eventId?: string;
+};
 
 /**
  * Applies one event from a GPU node. Events at or below the last applied sequence number, and any
  * event for an entry that already ended, change nothing: duplicates and reorderings are harmless.
+ * An event from a node other than the assignee is refused (`reassigned`); an unassigned entry is
+ * adopted by the node that reports on it (a node that came back and resumed from its checkpoints).
+ * The webhook event of the change is written in the same batch.
  */
-export async function applyNodeEvent(db: EdgeDb, id: string, event: NodeEvent): Promise<{ applied: boolean; row: EntryRow | undefined }> {
+export async function applyNodeEvent(db: EdgeDb, id: string, event: NodeEvent, opts: ApplyOptions = { ...defaultEventSettings, leaseMs: 15_000 }): Promise<ApplyResult> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const row = await findEntryById(db, id);
     if (!row) return { applied: false, row };
-    if (isTerminal(row.status as EntryStatus) || event.seq <= row.eventSeq) return { applied: false, row };
+    if (isTerminal(row.status as EntryStatus)) return { applied: false, row };
+    if (opts.fromNode && row.nodeId && row.nodeId !== opts.fromNode) return { applied: false, row, reassigned: true };
+    if (event.seq <= row.eventSeq) return { applied: false, row };
     const now = Date.now();
     const status: EntryStatus = event.type === "failed" ? "failed" : event.type === "canceled" ? "canceled" : event.status;
+    const terminal = isTerminal(status);
+    const progress = terminal && status !== "failed" && status !== "canceled" ? 1 : event.progress;
+    const type = eventTypeFor(row.status as EntryStatus, status);
+    const webhook = type
+      ? prepareEntryEvent({ type, entryId: id, keyId: row.keyId, status, progress, words: event.words, now, progressIntervalMs: opts.progressIntervalMs })
+      : undefined;
     const update = db
       .update(entries)
       .set({
         status,
         step: event.step ?? null,
-        progress: isTerminal(status) && status !== "failed" && status !== "canceled" ? 1 : event.progress,
+        progress,
         words: event.words,
         sectionsDone: event.sections_done,
         sectionsTotal: event.sections_total,
         tokens: event.tokens,
-        etaSeconds: isTerminal(status) ? null : event.eta_seconds,
+        etaSeconds: terminal ? null : event.eta_seconds,
         error: event.type === "failed" ? event.error : null,
         transitions: withTransition(row, status, now),
         version: sql`${entries.version} + 1`,
         eventSeq: event.seq,
+        nodeId: row.nodeId ?? opts.fromNode ?? null,
+        leaseExpiresAt: terminal ? null : now + opts.leaseMs,
+        changeToken: webhook?.token ?? null,
         updatedAt: now,
       })
       .where(and(eq(entries.id, id), eq(entries.version, row.version)))
       .returning();
-    if (event.type === "finished") {
-      const { entry } = event;
-      const [updated] = await db.batch([
-        update,
-        // Stored only when the update above took effect (the row now carries this event's seq).
-        db.run(sql`INSERT OR IGNORE INTO entry_contents (entry_id, title, markdown, sections, metadata, created_at)
-          SELECT ${id}, ${entry.title}, ${entry.markdown}, ${JSON.stringify(entry.sections)}, ${JSON.stringify(entry.metadata)}, ${now}
-          WHERE EXISTS (SELECT 1 FROM entries WHERE id = ${id} AND event_seq = ${event.seq} AND status = ${status})`),
-      ]);
-      if (updated.length > 0) return { applied: true, row: updated[0] };
-      continue;
-    }
-    const updated = await update.get();
-    if (updated) return { applied: true, row: updated };
+    const content =
+      event.type === "finished"
+        ? [
+            // Stored only when the update above took effect (the row now carries this event's seq).
+            db.run(sql`INSERT OR IGNORE INTO entry_contents (entry_id, title, markdown, sections, metadata, created_at)
+              SELECT ${id}, ${event.entry.title}, ${event.entry.markdown}, ${JSON.stringify(event.entry.sections)}, ${JSON.stringify(event.entry.metadata)}, ${now}
+              WHERE EXISTS (SELECT 1 FROM entries WHERE id = ${id} AND event_seq = ${event.seq} AND status = ${status})`),
+          ]
+        : [];
+    const [updated] = await db.batch([update, ...content, ...eventBatchItems(db, webhook)]);
+    if (updated.length > 0) return { applied: true, row: updated[0], eventId: webhook?.eventId };
   }
   return { applied: false, row: await findEntryById(db, id) };
 }

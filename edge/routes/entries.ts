@@ -5,10 +5,12 @@ import { z } from "zod";
 import { CreateEntryRequest, ListEntriesQuery, isTerminal, type EntryStatus } from "../../shared/api/entry.ts";
 import { requireScope } from "../auth.ts";
 import { publicBase, runInBackground, type EdgeContext, type EdgeEnv } from "../context.ts";
-import { cancelOnNode, dispatchEntry } from "../dispatch.ts";
-import { cancelEntry, findContent, findEntry, findEntryById, insertEntry, listEntries } from "../entries/repository.ts";
+import { cancelOnNode, dispatchPending } from "../nodes/dispatch.ts";
+import { deliverDue } from "../webhooks/deliver.ts";
+import { webhookUrlProblem } from "../webhooks/ssrf.ts";
+import { cancelEntry, findContent, findEntry, insertEntry, listEntries } from "../entries/repository.ts";
 import { contentJson, entryUrls, statusEtag, statusView } from "../entries/present.ts";
-import { ApiError, validationHook } from "../errors.ts";
+import { ApiError, shownId, validationHook } from "../errors.ts";
 import { decodeCursor, encodeCursor, newEntryId, sha256Hex } from "../ids.ts";
 
 const entryIdPattern = /^ent_[0-9a-z]{26}$/;
@@ -25,7 +27,7 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-const notFound = (id: string) => new ApiError(404, "entry_not_found", `No entry ${id} for this API key`);
+const notFound = (id: string) => new ApiError(404, "entry_not_found", `No entry ${shownId(id)} for this API key`);
 
 async function ownedEntry(c: EdgeContext, id: string) {
   if (!entryIdPattern.test(id)) throw notFound(id);
@@ -39,6 +41,8 @@ export const entriesRoutes = new Hono<EdgeEnv>()
     requireScope(c.var.apiKey, "submit");
     const body = c.req.valid("json");
     const { db, config } = c.var.deps;
+    const urlProblem = body.webhook_url === undefined ? undefined : webhookUrlProblem(body.webhook_url, config.webhooks.allowPrivate);
+    if (urlProblem) throw new ApiError(422, "invalid_request", "Invalid webhook_url", [{ field: "webhook_url", message: `webhook_url ${urlProblem}` }]);
     const base = publicBase(c);
     const idemKey = c.req.header("idempotency-key");
     if (idemKey !== undefined && !idempotencyKeyPattern.test(idemKey)) {
@@ -55,8 +59,7 @@ export const entriesRoutes = new Hono<EdgeEnv>()
       }
       c.header("idempotent-replayed", "true");
     } else {
-      const row = (await findEntryById(db, id))!;
-      runInBackground(c, dispatchEntry(db, config, row, base));
+      runInBackground(c, dispatchPending(c.var.deps, base, { entryId: id }));
     }
     c.header("location", entryUrls(base, result.id).get);
     return c.json({ id: result.id, status: "queued", urls: entryUrls(base, result.id) }, 202);
@@ -107,8 +110,12 @@ export const entriesRoutes = new Hono<EdgeEnv>()
     if (isTerminal(status) && status !== "canceled") {
       throw new ApiError(409, "entry_finished", `Entry ${row.id} already ended with status ${status}`);
     }
-    const { changed, row: after } = await cancelEntry(c.var.deps.db, row);
-    if (changed) runInBackground(c, cancelOnNode(c.var.deps.config, after));
+    const { db, config } = c.var.deps;
+    const { changed, row: after, eventId } = await cancelEntry(db, row, { progressIntervalMs: config.webhooks.progressIntervalMs });
+    if (changed) {
+      runInBackground(c, cancelOnNode(config, after));
+      if (eventId) runInBackground(c, deliverDue(db, config, { eventId, followUpMs: 10_000 }));
+    }
     return c.json(statusView(after, publicBase(c)));
   });
 

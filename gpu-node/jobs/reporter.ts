@@ -14,7 +14,13 @@ export type ReporterOptions = {
   persistSeq?: (seq: number) => Promise<void>;
   attempts?: number;
   baseDelayMs?: number;
+  /** Longest wait between two attempts: with `attempts` it sets how long an edge outage is bridged. */
+  maxDelayMs?: number;
+  /** Ends the retries early (the node is shutting down; the job resumes when it comes back). */
+  signal?: AbortSignal;
   onCanceled?: () => void;
+  /** The edge gave the job to another node: stop it without reporting. */
+  onReassigned?: () => void;
 };
 
 export class EventReporter {
@@ -23,6 +29,11 @@ export class EventReporter {
 
   constructor(private readonly opts: ReporterOptions) {
     this.seq = opts.startSeq ?? 0;
+  }
+
+  /** Numbers the next events above `seq` (the edge already applied events up to it). */
+  raiseSeq(seq: number): void {
+    this.seq = Math.max(this.seq, seq);
   }
 
   /** Queues an event; resolves once the edge acknowledged it or every attempt failed. */
@@ -37,8 +48,10 @@ export class EventReporter {
   }
 
   private async post(event: NodeEvent): Promise<void> {
-    const attempts = this.opts.attempts ?? 6;
+    // About two minutes of retries by default, so an edge restart loses no event.
+    const attempts = this.opts.attempts ?? 20;
     const base = this.opts.baseDelayMs ?? 250;
+    const maxDelay = this.opts.maxDelayMs ?? 10_000;
     let lastError: unknown;
     for (let attempt = 0; attempt < attempts; attempt++) {
       try {
@@ -46,6 +59,7 @@ export class EventReporter {
         if (res.ok) {
           const ack = NodeEventAck.safeParse(await res.json());
           if (ack.success && ack.data.canceled) this.opts.onCanceled?.();
+          if (ack.success && ack.data.reassigned) this.opts.onReassigned?.();
           return;
         }
         if (res.status === 404 || res.status === 401 || res.status === 422) {
@@ -57,7 +71,16 @@ export class EventReporter {
         if (error instanceof Error && error.message.startsWith("edge refused")) throw error;
         lastError = error;
       }
-      await new Promise((r) => setTimeout(r, base * 2 ** attempt * (0.5 + Math.random() / 2)));
+      if (this.opts.signal?.aborted) break;
+      await new Promise<void>((r) => {
+        const timer = setTimeout(done, Math.min(maxDelay, base * 2 ** attempt) * (0.5 + Math.random() / 2));
+        function done() {
+          clearTimeout(timer);
+          r();
+        }
+        this.opts.signal?.addEventListener("abort", done, { once: true });
+      });
+      if (this.opts.signal?.aborted) break;
     }
     throw new Error(`could not deliver event ${event.seq} (${event.type}): ${String(lastError)}`);
   }

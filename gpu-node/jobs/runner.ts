@@ -29,7 +29,9 @@ const progressFields = (p: Progress) => ({
 });
 
 export class JobRunner {
-  private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  private readonly running = new Map<string, { controller: AbortController; done: Promise<void>; reporter: EventReporter }>();
+  /** Aborted by close(): event retries stop waiting, so shutdown is prompt. */
+  private readonly shutdown = new AbortController();
 
   constructor(private readonly opts: RunnerOptions) {}
 
@@ -37,14 +39,26 @@ export class JobRunner {
     return this.running.size;
   }
 
+  /** Ids of the jobs running now (sent in heartbeats, which extend their leases on the edge). */
+  get jobIds(): string[] {
+    return [...this.running.keys()];
+  }
+
   /** Starts (or resumes) the job unless it is already running here or already ended. */
   async start(job: NodeJob): Promise<"started" | "resumed" | "already running" | "already ended"> {
-    if (this.running.has(job.id)) return "already running";
+    // seq_base: the edge may have applied events of this job from another node; number ours above them.
+    const seqBase = job.seq_base ?? 0;
+    if (this.running.has(job.id)) return this.alreadyRunning(job.id, seqBase);
     const stored = await this.opts.deps.checkpoints.open(job);
     if (isTerminal(stored.status as EntryStatus)) return "already ended";
-    if (this.running.has(job.id)) return "already running";
-    this.launch(stored.job, stored.draft, stored.eventSeq);
+    if (this.running.has(job.id)) return this.alreadyRunning(job.id, seqBase);
+    this.launch(stored.job, stored.draft, Math.max(stored.eventSeq, seqBase));
     return stored.draft ? "resumed" : "started";
+  }
+
+  private alreadyRunning(id: string, seqBase: number): "already running" {
+    this.running.get(id)?.reporter.raiseSeq(seqBase);
+    return "already running";
   }
 
   /** Resumes every job that was unfinished when the node last stopped. Returns their ids. */
@@ -61,6 +75,14 @@ export class JobRunner {
     return true;
   }
 
+  /** Stops the job without reporting it (the edge gave it to another node); it stays resumable here. */
+  release(id: string): boolean {
+    const job = this.running.get(id);
+    if (!job) return false;
+    job.controller.abort(new NodeShutdown("released by the edge"));
+    return true;
+  }
+
   /** Resolves when the job (if running) has finished and reported. */
   async settled(id: string): Promise<void> {
     await this.running.get(id)?.done;
@@ -68,26 +90,30 @@ export class JobRunner {
 
   /** Stops every job without reporting them canceled: they resume when the node comes back. */
   async close(): Promise<void> {
+    this.shutdown.abort();
     for (const job of this.running.values()) job.controller.abort(new NodeShutdown("node shutting down"));
     await Promise.allSettled([...this.running.values()].map((j) => j.done));
   }
 
   private launch(job: NodeJob, draft: EntryDraft | null, eventSeq: number): void {
     const controller = new AbortController();
-    const done = this.run(job, draft, eventSeq, controller).finally(() => this.running.delete(job.id));
-    this.running.set(job.id, { controller, done });
-  }
-
-  private async run(job: NodeJob, draft: EntryDraft | null, eventSeq: number, controller: AbortController): Promise<void> {
     const { checkpoints } = this.opts.deps;
-    const log = this.opts.log ?? (() => undefined);
     const reporter = new EventReporter({
       callbackUrl: job.callback_url,
       secret: this.opts.secret,
       startSeq: eventSeq,
       persistSeq: (seq) => checkpoints.setEventSeq(job.id, seq),
+      signal: this.shutdown.signal,
       onCanceled: () => controller.abort(new Error("canceled")),
+      onReassigned: () => controller.abort(new NodeShutdown("reassigned to another node")),
     });
+    const done = this.run(job, draft, reporter, controller).finally(() => this.running.delete(job.id));
+    this.running.set(job.id, { controller, done, reporter });
+  }
+
+  private async run(job: NodeJob, draft: EntryDraft | null, reporter: EventReporter, controller: AbortController): Promise<void> {
+    const { checkpoints } = this.opts.deps;
+    const log = this.opts.log ?? (() => undefined);
     let last: Progress = { status: "queued", step: "", progress: 0, words: 0, sectionsDone: 0, sectionsTotal: 0, tokens: 0, etaSeconds: null };
     try {
       const result = await runPipeline(
@@ -102,13 +128,21 @@ export class JobRunner {
           },
         },
       );
-      await checkpoints.setStatus(job.id, result.status);
       await this.opts.onFinished?.(job, result.entry).catch((e: Error) => log(`job ${job.id}: after finishing: ${e.message}`));
-      await reporter.send({
-        type: "finished",
-        ...progressFields({ ...last, status: result.status, step: result.status === "succeeded" ? "finished" : "needs review", progress: 1, words: result.entry.words, etaSeconds: 0 }),
-        entry: result.entry,
-      });
+      // The job is marked ended only once the edge has its result: a node that stops before that
+      // resumes the job (from its checkpoints, with nothing left to write) and reports it again.
+      try {
+        await reporter.send({
+          type: "finished",
+          ...progressFields({ ...last, status: result.status, step: result.status === "succeeded" ? "finished" : "needs review", progress: 1, words: result.entry.words, etaSeconds: 0 }),
+          entry: result.entry,
+        });
+      } catch (reportError) {
+        const refused = (reportError as Error).message.startsWith("edge refused");
+        log(`job ${job.id}: ${(reportError as Error).message}${refused ? "" : "; it stays resumable"}`);
+        if (!refused) return;
+      }
+      await checkpoints.setStatus(job.id, result.status);
     } catch (error) {
       const reason = controller.signal.reason;
       if (controller.signal.aborted && reason instanceof NodeShutdown) return; // resumes on restart

@@ -11,6 +11,11 @@ export const NodeJob = z.object({
   seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
   /** Where the node posts this job's events. */
   callback_url: z.url(),
+  /**
+   * The highest event sequence number the edge has applied for this job (another node may have run
+   * it before): a node starting it fresh numbers its events above this.
+   */
+  seq_base: z.number().int().min(0).optional(),
 });
 export type NodeJob = z.infer<typeof NodeJob>;
 
@@ -57,5 +62,50 @@ export const NodeEvent = z.discriminatedUnion("type", [
 export type NodeEvent = z.infer<typeof NodeEvent>;
 
 /** The edge's answer to an event: `canceled` tells a node to stop work the user canceled. */
-export const NodeEventAck = z.object({ applied: z.boolean(), canceled: z.boolean() });
+export const NodeEventAck = z.object({
+  applied: z.boolean(),
+  canceled: z.boolean(),
+  /** The job now belongs to another node: stop it without reporting (it stays resumable here). */
+  reassigned: z.boolean().optional(),
+});
 export type NodeEventAck = z.infer<typeof NodeEventAck>;
+
+// ---- Registration, heartbeats and leases (gpu-node/dispatch <-> edge/nodes), all signed ----
+
+export const nodeIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export const NodeId = z.string().regex(nodeIdPattern, "node_id must be 1 to 64 letters, digits, dots, dashes or underscores");
+
+/** Sent every few seconds (the first one registers the node). */
+export const NodeHeartbeat = z
+  .object({
+    node_id: NodeId,
+    /** Where the edge can call this node (push mode, e.g. a Cloudflare Tunnel); null or absent: pull mode. */
+    url: z.url({ protocol: /^https?$/ }).max(2048).nullable().optional(),
+    /** Jobs the node runs at once. */
+    capacity: z.number().int().min(1).max(1024),
+    active: z.number().int().min(0).max(100_000),
+    queued: z.number().int().min(0).max(100_000).default(0),
+    /** Ids of the jobs running on the node now. */
+    jobs: z.array(z.string().max(64)).max(1024).default([]),
+    model: z.string().max(300).optional(),
+  })
+  .strict();
+export type NodeHeartbeat = z.infer<typeof NodeHeartbeat>;
+
+export const NodeHeartbeatAck = z.object({
+  heartbeat_interval_ms: z.number().int().positive(),
+  /** Jobs in `jobs` that the node should stop: canceled by the user, or handed to another node. */
+  stop: z.array(z.string()),
+});
+export type NodeHeartbeatAck = z.infer<typeof NodeHeartbeatAck>;
+
+/** Pull mode: a node with free capacity asks for up to `max` jobs. */
+export const LeaseRequest = z.object({ node_id: NodeId, max: z.number().int().min(1).max(64) }).strict();
+export type LeaseRequest = z.infer<typeof LeaseRequest>;
+
+export const LeaseResponse = z.object({
+  jobs: z.array(NodeJob),
+  /** The lease lasts this long unless heartbeats or events from the node extend it. */
+  lease_ttl_ms: z.number().int().positive(),
+});
+export type LeaseResponse = z.infer<typeof LeaseResponse>;

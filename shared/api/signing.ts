@@ -37,6 +37,18 @@ export function signHeaders(secret: string, body: string, now = new Date()): Rec
   };
 }
 
+/**
+ * Standard Webhooks headers for one delivery attempt of message `id`, signed with every secret in
+ * `secrets` (space-separated signatures: the current secret and, while rotating, the previous one).
+ */
+export function webhookHeaders(secrets: readonly string[], id: string, body: string, now = new Date()): Record<string, string> {
+  return {
+    "webhook-id": id,
+    "webhook-timestamp": String(Math.floor(now.getTime() / 1000)),
+    "webhook-signature": secrets.map((secret) => new Webhook(secret).sign(id, now, body)).join(" "),
+  };
+}
+
 /** True when `headers` carry a valid, fresh signature of `body` under `secret`. */
 export function verifySignature(secret: string, body: string, headers: Headers): boolean {
   const found: Record<string, string> = {};

@@ -2,8 +2,8 @@
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newSigningSecret, postSigned } from "../../shared/api/signing.ts";
-import { startGpuNode, type RunningGpuNode } from "../../gpu-node/main.ts";
-import { testModelPath } from "../support/models.ts";
+import type { RunningGpuNode } from "../../gpu-node/main.ts";
+import { startTestNode } from "../support/gpu-node.ts";
 
 describe("GPU node API", () => {
   const secret = newSigningSecret();
@@ -14,7 +14,7 @@ describe("GPU node API", () => {
   let callbackBase = "";
 
   beforeAll(async () => {
-    node = await startGpuNode({ model: testModelPath, secret, port: 0, threads: 1, sequences: 2 });
+    node = await startTestNode(secret);
     receiver = createServer((req, res) => {
       let body = "";
       req.on("data", (c) => (body += c));

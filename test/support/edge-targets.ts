@@ -15,6 +15,8 @@ export type EdgeTarget = {
   url: string;
   db: EdgeDb;
   secret: string;
+  /** One round of scheduled work: the Worker's `scheduled` handler, or the Node entry's timer task. */
+  runScheduled: () => Promise<void>;
   close: () => Promise<void>;
 };
 
@@ -22,11 +24,11 @@ export async function startEdgeTarget(name: "node" | "worker", env: Record<strin
   const secret = env.OPUS_NODE_SECRET!;
   if (name === "worker") {
     const w = await startTestWorker(env);
-    return { name, url: w.url, db: w.db, secret, close: w.close };
+    return { name, url: w.url, db: w.db, secret, runScheduled: w.scheduled, close: w.close };
   }
   const dbFile = path.join(mkdtempSync(path.join(os.tmpdir(), "opus-edge-")), "edge.db");
   const edge = await startEdge({ OPUS_DB_URL: `file:${dbFile}`, ...env }, { port: 0 });
-  return { name, url: edge.url, db: edge.db, secret, close: edge.close };
+  return { name, url: edge.url, db: edge.db, secret, runScheduled: async () => void (await edge.runScheduled()), close: edge.close };
 }
 
 /** A small client for tests: JSON in, status + headers + parsed body out. */

@@ -14,7 +14,14 @@ import { repoRoot } from "./paths.ts";
 
 export const workerBundle = path.join(repoRoot, "dist/worker/worker.js");
 
-export type TestWorker = { url: string; db: EdgeDb; dbFile: string; close: () => Promise<void> };
+export type TestWorker = {
+  url: string;
+  db: EdgeDb;
+  dbFile: string;
+  /** Fires the Worker's `scheduled` handler (what its Cron Trigger does) and waits for it. */
+  scheduled: () => Promise<void>;
+  close: () => Promise<void>;
+};
 
 export async function startTestWorker(bindings: Record<string, string>): Promise<TestWorker> {
   if (!existsSync(workerBundle)) throw new Error(`Worker bundle missing at ${workerBundle}: run \`npm run build:worker\``);
@@ -36,6 +43,12 @@ export async function startTestWorker(bindings: Record<string, string>): Promise
     url,
     db: edgeDb(setup),
     dbFile,
+    scheduled: async () => {
+      // Typed loosely: @cloudflare/workers-types (where Fetcher.scheduled is declared) is not installed.
+      const worker = (await mf.getWorker()) as unknown as { scheduled(o: { cron: string }): Promise<{ outcome: string }> };
+      const result = await worker.scheduled({ cron: "* * * * *" });
+      if (result.outcome !== "ok") throw new Error(`scheduled handler ended with ${result.outcome}`);
+    },
     close: async () => {
       await mf.dispose();
       await bridge.close();

@@ -1,0 +1,256 @@
+// Dispatch on both edge entries (Node, and the real Worker bundle under Miniflare with its scheduled
+// handler): node registration and heartbeats, least-loaded placement, queueing with no node, the
+// circuit breaker, the sweeper moving a silent node's job, pull-mode leases, and duplicate or
+// reordered node callbacks. The nodes here are the GPU node's HTTP surface only (receivers.ts); the
+// fault tests run the real GPU node.
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { entries } from "../../edge/db/schema.ts";
+import type { NodeEvent, NodeHeartbeat } from "../../shared/api/node-protocol.ts";
+import { newSigningSecret, postSigned } from "../../shared/api/signing.ts";
+import { client, newKey, startEdgeTarget, type EdgeTarget } from "../support/edge-targets.ts";
+import { sleep, startNodeSurface, startReceiver, waitFor, type NodeSurface, type Receiver } from "./receivers.ts";
+
+const entry = { subject: "Theosis", tier: "B", category: "Theology" };
+const staleMs = 1000;
+
+const progress = (seq: number, status: NodeEvent["status"] = "sections"): NodeEvent =>
+  ({ type: "progress", seq, status, step: `step ${seq}`, progress: seq / 20, words: 10 * seq, sections_done: 0, sections_total: 2, tokens: seq, eta_seconds: 5 }) as NodeEvent;
+const finished = (seq: number): NodeEvent => ({
+  type: "finished",
+  seq,
+  status: "needs_review",
+  step: "needs review",
+  progress: 1,
+  words: 9,
+  sections_done: 2,
+  sections_total: 2,
+  tokens: 20,
+  eta_seconds: 0,
+  entry: { title: "Theosis", markdown: "# Theosis\n\n## I. One\n", sections: [{ title: "I. One", markdown: "## I. One", words: 9 }], words: 9, metadata: {} },
+});
+
+/** A deterministic shuffle (mulberry32), so a failure can be replayed. */
+function shuffled<T>(items: T[], seed: number): T[] {
+  let a = seed;
+  const random = () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+describe.each(["node", "worker"] as const)("dispatch on %s", (name) => {
+  const secret = newSigningSecret();
+  let target: EdgeTarget;
+  let api: ReturnType<typeof client>;
+  let receiver: Receiver;
+  const surfaces: NodeSurface[] = [];
+  const beats: (() => void)[] = [];
+
+  const signed = async (route: string, body: unknown) => {
+    const res = await postSigned(`${target.url}${route}`, secret, body);
+    return { status: res.status, json: (await res.json()) as any };
+  };
+  const heartbeat = (hb: Partial<NodeHeartbeat> & { node_id: string }) => signed("/v1/node/heartbeat", { capacity: 2, active: 0, jobs: [], ...hb });
+  const event = (id: string, e: NodeEvent, node?: string) => signed(`/v1/node/jobs/${id}/events${node ? `?node=${node}` : ""}`, e);
+  const row = async (id: string) => (await target.db.select().from(entries).where(eq(entries.id, id)).get())!;
+
+  /**
+   * A node surface that heartbeats every 200 ms, listing the jobs it received. `busy` makes it report
+   * no free room, so its heartbeats do not start dispatch passes (the test drives them instead).
+   */
+  async function liveNode(id: string, capacity: number, busy = false) {
+    const surface = await startNodeSurface(secret);
+    surfaces.push(surface);
+    const beat = () =>
+      heartbeat({ node_id: id, url: surface.url, capacity, active: busy ? capacity : 0, jobs: surface.jobs.map((j) => j.id as string) }).catch(() => undefined);
+    await beat();
+    const timer = setInterval(beat, 200);
+    const stop = () => clearInterval(timer);
+    beats.push(stop);
+    return { surface, stop };
+  }
+
+  /** Cancels what a test left unfinished and lets its nodes go stale, so tests do not mix. */
+  async function cleanUp(ids: string[], stops: (() => void)[]) {
+    for (const stop of stops) stop();
+    for (const id of ids) await api("POST", `/v1/entries/${id}/cancel`);
+    await sleep(staleMs + 100);
+  }
+
+  beforeAll(async () => {
+    receiver = await startReceiver();
+    target = await startEdgeTarget(name, {
+      OPUS_NODE_SECRET: secret,
+      OPUS_NODE_HEARTBEAT_S: "0.2",
+      OPUS_NODE_STALE_S: String(staleMs / 1000),
+      OPUS_BREAKER_FAILURES: "3",
+      OPUS_BREAKER_COOLDOWN_S: "1",
+      OPUS_SCHEDULER_INTERVAL_MS: "3600000",
+      OPUS_WEBHOOK_ALLOW_PRIVATE: "true",
+    });
+    api = client(target, await newKey(target, "dispatch"));
+  });
+  afterAll(async () => {
+    for (const stop of beats) stop();
+    await target?.close();
+    for (const s of surfaces) await s.close();
+    await receiver?.close();
+  });
+
+  it("keeps a job queued while no node is available and dispatches it when a node registers", async () => {
+    const { json } = await api("POST", "/v1/entries", entry);
+    await target.runScheduled();
+    expect((await api("GET", `/v1/entries/${json.id}`)).json.status).toBe("queued");
+    expect((await row(json.id)).nodeId).toBeNull();
+    const a = await liveNode("node-a", 2);
+    const [job] = await waitFor(() => (a.surface.jobs.length === 1 ? a.surface.jobs : undefined));
+    expect(job).toMatchObject({ id: json.id, subject: "Theosis", tier: "B", seq_base: 0 });
+    expect(job!.callback_url).toBe(`${target.url}/v1/node/jobs/${json.id}/events?node=node-a`);
+    expect(a.surface.badSignatures).toBe(0);
+    expect((await row(json.id)).nodeId).toBe("node-a");
+    expect((await api("GET", `/v1/entries/${json.id}`)).json.step).toBe("dispatched to GPU node node-a");
+    const nodes = await api("GET", "/v1/nodes");
+    expect(nodes.json.data).toEqual([expect.objectContaining({ id: "node-a", mode: "push", healthy: true, capacity: 2, assigned: 1, breaker: expect.objectContaining({ state: "closed" }) })]);
+    expect((await client(target, await newKey(target, "r", ["read"]))("GET", "/v1/nodes")).status).toBe(403);
+    await cleanUp([json.id], [a.stop]);
+  });
+
+  it("sends each job to the least loaded healthy node, and queues the rest until one finishes", async () => {
+    const big = await liveNode("node-big", 4);
+    const small = await liveNode("node-small", 2);
+    const ids: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      const { json } = await api("POST", "/v1/entries", { ...entry, subject: `Subject ${i}` });
+      ids.push(json.id);
+      if (i < 6) await waitFor(() => big.surface.jobs.length + small.surface.jobs.length === i + 1 || undefined, 10_000, `job ${i}`);
+    }
+    await sleep(300);
+    expect(big.surface.jobs.map((j) => j.id)).toEqual([ids[0], ids[2], ids[3], ids[5]]);
+    expect(small.surface.jobs.map((j) => j.id)).toEqual([ids[1], ids[4]]);
+    expect((await row(ids[6]!)).nodeId).toBeNull();
+    // A finished job frees a place on the small node: the waiting one goes there.
+    expect((await event(ids[1]!, finished(1), "node-small")).json.applied).toBe(true);
+    await waitFor(() => small.surface.jobs.length === 3 || undefined);
+    expect(small.surface.jobs[2]!.id).toBe(ids[6]);
+    await cleanUp(ids, [big.stop, small.stop]);
+  });
+
+  it("opens the circuit breaker on a failing node and stops calling it until the cool-down", async () => {
+    const failing = await liveNode("node-failing", 4, true);
+    failing.surface.status = 503;
+    const { json } = await api("POST", "/v1/entries", entry);
+    const opened = async () => (await api("GET", "/v1/nodes")).json.data.find((n: { id: string }) => n.id === "node-failing");
+    await waitFor(() => failing.surface.calls === 1 || undefined); // the dispatch at submission
+    await target.runScheduled();
+    await target.runScheduled();
+    const open = await waitFor(async () => ((await opened()).breaker.state === "open" ? await opened() : undefined));
+    expect(open.breaker).toMatchObject({ failures: 3, last_error: "node answered 503" });
+    const callsWhenOpened = failing.surface.calls;
+    expect(callsWhenOpened).toBe(3);
+    for (let i = 0; i < 3; i++) await target.runScheduled();
+    await sleep(200);
+    expect(failing.surface.calls).toBe(callsWhenOpened); // open: no calls
+    expect((await row(json.id)).nodeId).toBeNull();
+    expect((await api("GET", `/v1/entries/${json.id}`)).json.step).toContain("node answered 503");
+    // After the cool-down one trial call goes through; the node has recovered, so the breaker closes.
+    failing.surface.status = 202;
+    await sleep(1100);
+    await target.runScheduled();
+    await waitFor(() => failing.surface.jobs.length === 1 || undefined);
+    expect(failing.surface.calls).toBe(callsWhenOpened + 1);
+    expect((await opened()).breaker).toMatchObject({ state: "closed", failures: 0 });
+    expect((await row(json.id)).nodeId).toBe("node-failing");
+    await cleanUp([json.id], [failing.stop]);
+  });
+
+  it("moves the job of a node that stopped heartbeating to another node, and tells the old one", async () => {
+    const first = await liveNode("node-first", 2);
+    const { json } = await api("POST", "/v1/entries", entry);
+    await waitFor(() => first.surface.jobs.length === 1 || undefined);
+    for (const seq of [1, 2, 3]) expect((await event(json.id, progress(seq), "node-first")).json.applied).toBe(true);
+    first.stop(); // the node goes silent
+    const second = await liveNode("node-second", 2);
+    await sleep(staleMs + 200);
+    await target.runScheduled();
+    const [moved] = await waitFor(() => (second.surface.jobs.length === 1 ? second.surface.jobs : undefined));
+    // The new node numbers its events above what the edge already applied.
+    expect(moved).toMatchObject({ id: json.id, seq_base: 3, callback_url: `${target.url}/v1/node/jobs/${json.id}/events?node=node-second` });
+    expect((await row(json.id)).nodeId).toBe("node-second");
+    const late = await event(json.id, progress(4), "node-first");
+    expect(late.json).toEqual({ applied: false, canceled: false, reassigned: true });
+    expect((await event(json.id, progress(4), "node-second")).json.applied).toBe(true);
+    const back = await heartbeat({ node_id: "node-first", url: first.surface.url, jobs: [json.id] });
+    expect(back.json.stop).toEqual([json.id]);
+    expect((await api("GET", `/v1/entries/${json.id}`)).json).toMatchObject({ status: "sections", words: 40 });
+    await cleanUp([json.id], [second.stop, () => undefined]);
+  });
+
+  it("leases jobs to a pull-mode node, stops canceled ones through heartbeats, and re-leases expired ones", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await api("POST", "/v1/entries", { ...entry, subject: `Pull ${i}` })).json.id);
+    expect((await signed("/v1/node/lease", { node_id: "node-unknown", max: 1 })).status).toBe(409);
+    expect((await heartbeat({ node_id: "node-pull", url: null, capacity: 2 })).status).toBe(200);
+    const leased = await signed("/v1/node/lease", { node_id: "node-pull", max: 5 });
+    expect(leased.status).toBe(200);
+    expect(leased.json.jobs.map((j: { id: string }) => j.id)).toEqual([ids[0], ids[1]]);
+    expect(leased.json.jobs[0].callback_url).toBe(`${target.url}/v1/node/jobs/${ids[0]}/events?node=node-pull`);
+    expect(leased.json.lease_ttl_ms).toBe(staleMs);
+    expect((await signed("/v1/node/lease", { node_id: "node-pull", max: 5 })).json.jobs).toEqual([]); // full
+    expect((await event(ids[0]!, progress(1, "blueprint"), "node-pull")).json.applied).toBe(true);
+    await api("POST", `/v1/entries/${ids[1]}/cancel`);
+    const hb = await heartbeat({ node_id: "node-pull", url: null, capacity: 2, jobs: [ids[0]!, ids[1]!] });
+    expect(hb.json.stop).toEqual([ids[1]]);
+    // The node disappears: its lease runs out and another pull node gets the job.
+    await sleep(staleMs + 200);
+    await target.runScheduled();
+    expect((await row(ids[0]!)).nodeId).toBeNull();
+    await heartbeat({ node_id: "node-pull-2", url: null, capacity: 4 });
+    const again = await signed("/v1/node/lease", { node_id: "node-pull-2", max: 4 });
+    expect(again.json.jobs.map((j: { id: string; seq_base: number }) => [j.id, j.seq_base])).toEqual([
+      [ids[0], 1],
+      [ids[2], 0],
+    ]);
+    const invalid = await signed("/v1/node/lease", { node_id: "bad id!", max: 0 });
+    expect(invalid.status).toBe(422);
+    expect(invalid.json.error.fields.map((f: { field: string }) => f.field).sort()).toEqual(["max", "node_id"]);
+    expect((await heartbeat({ node_id: "static", url: null })).status).toBe(422);
+    const unsigned = await fetch(`${target.url}/v1/node/heartbeat`, { method: "POST", body: JSON.stringify({ node_id: "x", capacity: 1, active: 0 }) });
+    expect(unsigned.status).toBe(401);
+    await cleanUp(ids, []);
+  });
+
+  it("ends in the right state whatever the order and repetition of node callbacks, with one terminal webhook", async () => {
+    const hooks = await api("POST", "/v1/webhooks", { url: `${receiver.url}/order`, events: ["entry.needs_review", "entry.succeeded", "entry.failed", "entry.canceled"] });
+    expect(hooks.status).toBe(201);
+    for (const seed of [1, 2, 3]) {
+      const { json } = await api("POST", "/v1/entries", entry);
+      const events = [...Array.from({ length: 8 }, (_, i) => progress(i + 1, i < 2 ? "blueprint" : "sections")), finished(9)];
+      const noisy = shuffled([...events, ...events, events[3]!, events[8]!], seed);
+      // Deliver in shuffled order, several at once.
+      for (let i = 0; i < noisy.length; i += 4) await Promise.all(noisy.slice(i, i + 4).map((e) => event(json.id, e)));
+      const status = (await api("GET", `/v1/entries/${json.id}`)).json;
+      expect(status).toMatchObject({ status: "needs_review", words: 9, progress: 1 });
+      expect(status.transitions.filter((t: { status: string }) => t.status === "needs_review")).toHaveLength(1);
+      expect((await row(json.id)).eventSeq).toBe(9);
+      expect((await api("GET", `/v1/entries/${json.id}/content`)).text).toContain("## I. One");
+      const terminal = await waitFor(async () => {
+        const d = (await api("GET", `/v1/webhooks/deliveries?entry_id=${json.id}`)).json.data;
+        return d.length > 0 && d.every((x: { status: string }) => x.status === "succeeded") ? d : undefined;
+      });
+      expect(terminal.map((d: { event_type: string }) => d.event_type)).toEqual(["entry.needs_review"]);
+    }
+    await sleep(200);
+    const bodies = receiver.on("/order").map((r) => JSON.parse(r.body));
+    expect(bodies).toHaveLength(3);
+    expect(new Set(bodies.map((b) => b.data.id)).size).toBe(3);
+  });
+});

@@ -1,0 +1,218 @@
+// Faults with the real parts: a real GPU node (node-llama-cpp on the test model, a small pipeline
+// configuration so an entry takes seconds), the edge's Node entry, webhooks to a local receiver.
+// 1. The GPU node process (pull mode, registered with heartbeats) is killed with SIGKILL in the
+//    middle of an entry and restarted: the entry completes once, with no repeated section or
+//    paragraph, and exactly one terminal webhook event.
+// 2. The edge process is killed in the middle of a job (the node in push mode) and restarted on the
+//    same database: the job completes, its content and its terminal webhook event are not lost.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { eq } from "drizzle-orm";
+import { Webhook } from "standardwebhooks";
+import { afterAll, describe, expect, it } from "vitest";
+import { createApiKey } from "../../edge/auth.ts";
+import { webhookDeliveries } from "../../edge/db/schema.ts";
+import { openEdgeDb } from "../../edge/node.ts";
+import type { RunningGpuNode } from "../../gpu-node/main.ts";
+import { newSigningSecret } from "../../shared/api/signing.ts";
+import { client, newKey, startEdgeTarget, type EdgeTarget } from "../support/edge-targets.ts";
+import { startTestNode, testNodeEnv } from "../support/gpu-node.ts";
+import { repoRoot } from "../support/paths.ts";
+import { startReceiver, waitFor, type Receiver } from "./receivers.ts";
+
+/** A small entry: three short sections, no expansion or correction rounds. */
+const smallPipeline = {
+  OPUS_PIPELINE__TIERS: JSON.stringify({
+    S: { minWords: 10_000, margin: 0.08, sections: 6 },
+    A: { minWords: 5_000, margin: 0.08, sections: 5 },
+    B: { minWords: 450, margin: 0.05, sections: 3 },
+  }),
+  OPUS_PIPELINE__CORRECTION_ROUNDS: "0",
+  OPUS_PIPELINE__EXPANSION_ATTEMPTS: "0",
+  OPUS_PIPELINE__PARAGRAPH_WORDS: "60",
+};
+const terminal = ["succeeded", "needs_review", "failed", "canceled"];
+const edgeTiming = { OPUS_NODE_HEARTBEAT_S: "0.5", OPUS_NODE_STALE_S: "2", OPUS_SCHEDULER_INTERVAL_MS: "250", OPUS_WEBHOOK_ALLOW_PRIVATE: "true", OPUS_WEBHOOK_RETRY_SCHEDULE: "0,0.5,1,2,4,8" };
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+type Served = ChildProcess & { output: () => string };
+
+/** Starts `opus serve <what>` and resolves once it says it is listening; `output()` is its stderr so far. */
+function serve(what: "edge" | "gpu-node", env: Record<string, string>, port: number): Promise<Served> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(repoRoot, "bin/opus.js"), "serve", what, "--port", String(port)], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let err = "";
+    const served = Object.assign(child, { output: () => err });
+    child.stderr!.on("data", (d: Buffer) => {
+      err += d.toString();
+      if (err.includes("listening")) resolve(served);
+    });
+    child.on("exit", (code) => reject(new Error(`${what} exited with ${code}: ${err}`)));
+  });
+}
+
+async function kill(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGKILL");
+  await exited;
+}
+
+/** Checks the finished Markdown: each section heading and each paragraph appears once. */
+function expectNoRepeats(markdown: string, sections: number) {
+  const headings = markdown.split("\n").filter((l) => l.startsWith("## "));
+  expect(headings.map((h) => h.split(".")[0])).toEqual(["## I", "## II", "## III"].slice(0, sections));
+  const paragraphs = markdown.split("\n").filter((l) => l.startsWith("\u00a0"));
+  expect(paragraphs.length).toBeGreaterThan(0);
+  expect(new Set(paragraphs).size).toBe(paragraphs.length);
+}
+
+/** Events the receiver got, verified with the standardwebhooks library. */
+function received(receiver: Receiver, secret: string, route: string) {
+  return receiver.on(route).map((r) => ({
+    id: r.headers["webhook-id"]!,
+    payload: new Webhook(secret).verify(r.body, { "webhook-id": r.headers["webhook-id"]!, "webhook-timestamp": r.headers["webhook-timestamp"]!, "webhook-signature": r.headers["webhook-signature"]! }) as {
+      type: string;
+      data: { id: string; status: string };
+    },
+  }));
+}
+
+/** The distinct webhook-ids of one event type: a retried delivery keeps its id, a new event does not. */
+const eventIds = (events: ReturnType<typeof received>, type: string) => [...new Set(events.filter((e) => e.payload.type === type).map((e) => e.id))];
+
+describe("faults", () => {
+  const children: ChildProcess[] = [];
+  const closers: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const child of children) await kill(child);
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+  });
+
+  it("a GPU node killed mid-entry and restarted finishes the entry once, with one terminal event", async () => {
+    const secret = newSigningSecret();
+    const receiver = await startReceiver();
+    closers.push(receiver.close);
+    const edge: EdgeTarget = await startEdgeTarget("node", { OPUS_NODE_SECRET: secret, ...edgeTiming });
+    closers.push(edge.close);
+    const api = client(edge, await newKey(edge));
+    const hook = (await api("POST", "/v1/webhooks", { url: `${receiver.url}/node-kill` })).json;
+
+    const dir = mkdtempSync(path.join(os.tmpdir(), "opus-fault-node-"));
+    const nodeEnv = {
+      ...testNodeEnv(dir, smallPipeline),
+      OPUS_NODE_SECRET: secret,
+      OPUS_EDGE_URL: edge.url,
+      OPUS_NODE_ID: "node-fault",
+      OPUS_NODE_MODE: "pull",
+      OPUS_NODE_CAPACITY: "1",
+      OPUS_LEASE_POLL_MS: "200",
+    };
+    let node = await serve("gpu-node", nodeEnv, 0);
+    children.push(node);
+    const { json } = await api("POST", "/v1/entries", { subject: "Holy Icons", tier: "B", category: "Theology", seed: 77 });
+    const id = json.id as string;
+
+    const midway = await waitFor(async () => {
+      const s = (await api("GET", `/v1/entries/${id}`)).json;
+      return s.status === "sections" && s.words >= 60 ? s : undefined;
+    }, 120_000, "the node to be writing sections");
+    await kill(node);
+    expect((await api("GET", `/v1/entries/${id}`)).json.status).not.toMatch(/succeeded|needs_review/);
+
+    node = await serve("gpu-node", nodeEnv, 0);
+    children.push(node);
+    const final = await waitFor(async () => {
+      const s = (await api("GET", `/v1/entries/${id}`)).json;
+      return terminal.includes(s.status) ? s : undefined;
+    }, 120_000, "the entry to finish");
+    expect(["succeeded", "needs_review"]).toContain(final.status);
+    expect(final.words).toBeGreaterThanOrEqual(midway.words);
+    expect(final.transitions.filter((t: { status: string }) => terminal.includes(t.status))).toHaveLength(1);
+    expectNoRepeats((await api("GET", `/v1/entries/${id}/content`)).text, 3);
+    // The restarted node picked the job up from its checkpoints by itself.
+    expect(node.output()).toContain(`resuming 1 unfinished job(s): ${id}`);
+
+    // Webhooks: one started and one terminal event for the entry, each sent once (no retries needed).
+    await waitFor(async () => {
+      const d = await edge.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.entryId, id)).all();
+      return d.length > 0 && d.every((x) => x.status === "succeeded") ? d : undefined;
+    });
+    const events = received(receiver, hook.secret, "/node-kill").filter((e) => e.payload.data.id === id);
+    expect(eventIds(events, `entry.${final.status}`)).toHaveLength(1);
+    expect(eventIds(events, "entry.started")).toHaveLength(1);
+    expect(events.filter((e) => ["entry.succeeded", "entry.needs_review", "entry.failed", "entry.canceled"].includes(e.payload.type))).toHaveLength(1);
+    await kill(node);
+  });
+
+  it("an edge restarted mid-job loses nothing: the job finishes and its terminal event is delivered", async () => {
+    const secret = newSigningSecret();
+    const receiver = await startReceiver();
+    closers.push(receiver.close);
+    const dbFile = path.join(mkdtempSync(path.join(os.tmpdir(), "opus-fault-edge-")), "edge.db");
+    const dbUrl = `file:${dbFile}`;
+    const { db, client: dbClient } = await openEdgeDb(dbUrl);
+    const { key } = await createApiKey(db, "fault");
+    dbClient.close();
+    const port = await freePort();
+    const edgeUrl = `http://127.0.0.1:${port}`;
+    const edgeEnv = { OPUS_DB_URL: dbUrl, OPUS_NODE_SECRET: secret, ...edgeTiming };
+    let edge = await serve("edge", edgeEnv, port);
+    children.push(edge);
+    const target = { url: edgeUrl } as EdgeTarget;
+    const api = client(target, key);
+    const hook = (await api("POST", "/v1/webhooks", { url: `${receiver.url}/edge-kill` })).json;
+
+    const node: RunningGpuNode = await startTestNode(secret, { ...smallPipeline, OPUS_EDGE_URL: edgeUrl, OPUS_NODE_ID: "node-push", OPUS_NODE_MODE: "push", OPUS_NODE_CAPACITY: "1" });
+    closers.push(node.close);
+    const { json } = await api("POST", "/v1/entries", { subject: "Hesychasm", tier: "B", category: "Theology", seed: 5 });
+    const id = json.id as string;
+    await waitFor(async () => {
+      const s = (await api("GET", `/v1/entries/${id}`)).json;
+      return s.status === "sections" && s.words >= 60 ? s : undefined;
+    }, 120_000, "the node to be writing sections");
+
+    await kill(edge);
+    // While the edge is down the node keeps writing; its events wait in its retry loop.
+    await new Promise((r) => setTimeout(r, 1500));
+    edge = await serve("edge", edgeEnv, port);
+    children.push(edge);
+
+    const final = await waitFor(async () => {
+      const s = (await api("GET", `/v1/entries/${id}`)).json;
+      return terminal.includes(s.status) ? s : undefined;
+    }, 120_000, "the entry to finish");
+    expect(["succeeded", "needs_review"]).toContain(final.status);
+    expect(final.transitions.filter((t: { status: string }) => terminal.includes(t.status))).toHaveLength(1);
+    const markdown = (await api("GET", `/v1/entries/${id}/content`)).text;
+    expectNoRepeats(markdown, 3);
+    expect(final.words).toBe((await api("GET", `/v1/entries/${id}/content?format=json`)).json.words);
+
+    const events = await waitFor(() => {
+      const got = received(receiver, hook.secret, "/edge-kill").filter((e) => e.payload.data.id === id);
+      return got.some((e) => e.payload.type === `entry.${final.status}`) ? got : undefined;
+    }, 30_000, "the terminal webhook");
+    // One event each (a delivery cut off by the kill may arrive again, with the same webhook-id).
+    expect(eventIds(events, `entry.${final.status}`)).toHaveLength(1);
+    expect(eventIds(events, "entry.started")).toHaveLength(1);
+    expect(new Set(events.filter((e) => terminal.some((t) => e.payload.type === `entry.${t}`)).map((e) => e.payload.type)).size).toBe(1);
+    await node.close();
+    closers.splice(closers.indexOf(node.close), 1);
+    await kill(edge);
+  });
+});
