@@ -16,21 +16,12 @@ import { createApiKey } from "../edge/auth.ts";
 import { openEdgeDb } from "../edge/node.ts";
 import { newSigningSecret } from "../shared/api/signing.ts";
 import { percentile, report } from "./report.ts";
+import { freePort } from "../test/support/net.ts";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 30);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const model = process.env.OPUS_MODEL ?? path.resolve(root, "../shared/models/stories260K.gguf");
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 function serve(what: "edge" | "gpu-node", env: Record<string, string>, port: number): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {

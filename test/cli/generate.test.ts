@@ -29,7 +29,7 @@ describe("opus generate", () => {
     const again = await runCli(["generate", "Hesychasm", "--tier", "B", "--json"], { cwd, env: { OPUS_MODEL: testModelPath } });
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout).status).toBe("needs_review");
-  });
+  }, 400_000);
 
   it("says how to set OPUS_MODEL when no model is configured", async () => {
     const res = await runCli(["generate", "Theosis", "--json"], { cwd: tempDir(), env: { OPUS_MODEL: undefined } });

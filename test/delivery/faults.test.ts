@@ -22,6 +22,7 @@ import { client, newKey, startEdgeTarget, type EdgeTarget } from "../support/edg
 import { startTestNode, testNodeEnv } from "../support/gpu-node.ts";
 import { repoRoot } from "../support/paths.ts";
 import { startReceiver, waitFor, type Receiver } from "./receivers.ts";
+import { freePort } from "../support/net.ts";
 
 /** A small entry: three short sections, no expansion or correction rounds. */
 const smallPipeline = {
@@ -36,16 +37,6 @@ const smallPipeline = {
 };
 const terminal = ["succeeded", "needs_review", "failed", "canceled"];
 const edgeTiming = { OPUS_NODE_HEARTBEAT_S: "0.5", OPUS_NODE_STALE_S: "2", OPUS_SCHEDULER_INTERVAL_MS: "250", OPUS_WEBHOOK_ALLOW_PRIVATE: "true", OPUS_WEBHOOK_RETRY_SCHEDULE: "0,0.5,1,2,4,8" };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 type Served = ChildProcess & { output: () => string };
 

@@ -175,8 +175,11 @@ describe.each(["node", "worker"] as const)("entries API on %s", (name) => {
     const refused = await api("GET", `/v1/entries/${json.id}/content`, undefined, { accept: "image/png" });
     expect(refused.status).toBe(406);
     const status = await api("GET", `/v1/entries/${json.id}`);
-    expect(status.json).toMatchObject({ status: "succeeded", progress: 1, eta_seconds: null });
-    expect(status.json.transitions.map((t: { status: string }) => t.status)).toEqual(["queued", "succeeded"]);
+    // The node called it a success, but the edge's own validators find a 12-word tier-S entry far
+    // too short: it goes to review, with the edge's report in its metadata.
+    expect(status.json).toMatchObject({ status: "needs_review", progress: 1, eta_seconds: null });
+    expect(status.json.transitions.map((t: { status: string }) => t.status)).toEqual(["queued", "needs_review"]);
+    expect(asJson.json.metadata.edge_validation.issues.map((i: { rule: string }) => i.rule)).toContain("structure/word-count");
   });
 
   it("lists entries newest first with cursor pagination and a status filter", async () => {

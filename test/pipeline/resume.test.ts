@@ -14,18 +14,9 @@ import { client, newKey, startEdgeTarget, type EdgeTarget } from "../support/edg
 import { testNodeEnv } from "../support/gpu-node.ts";
 import { repoRoot } from "../support/paths.ts";
 import { startTestPipeline } from "../support/pipeline.ts";
+import { freePort } from "../support/net.ts";
 
 const subject = { subject: "Holy Icons", tier: "B" as const, category: "Theology", seed: 4242 };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 function startNodeProcess(env: Record<string, string>, port: number): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
