@@ -6,12 +6,15 @@ import { describe, expect, it } from "vitest";
 import { runCli } from "../support/cli.ts";
 import { testModelPath } from "../support/models.ts";
 
+// A user's first run builds the offline embedding model; tests share one build (see gpu-node.ts).
+const sharedEmbedder = { OPUS_EMBEDDER_CACHE: path.join(os.tmpdir(), "opus-test-embedder-cache") };
+
 const tempDir = () => mkdtempSync(path.join(os.tmpdir(), "opus-cli-"));
 
 describe("opus generate", () => {
   it("writes an entry to a file and prints one final JSON line", async () => {
     const cwd = tempDir();
-    const res = await runCli(["generate", "Theosis", "--tier", "B", "--seed", "5", "--json"], { cwd, env: { OPUS_MODEL: testModelPath } });
+    const res = await runCli(["generate", "Theosis", "--tier", "B", "--seed", "5", "--json"], { cwd, env: { OPUS_MODEL: testModelPath, ...sharedEmbedder } });
     expect(res.stderr).toBe("");
     expect(res.code).toBe(0);
     const lines = res.stdout.trim().split("\n");
@@ -26,7 +29,7 @@ describe("opus generate", () => {
     expect(markdown.startsWith("# Theosis\n")).toBe(true);
     expect(JSON.parse(readFileSync(out.file.replace(/\.md$/, ".json"), "utf8")).id).toBe(out.id);
     // A second run reuses the embedded database and its key.
-    const again = await runCli(["generate", "Hesychasm", "--tier", "B", "--json"], { cwd, env: { OPUS_MODEL: testModelPath } });
+    const again = await runCli(["generate", "Hesychasm", "--tier", "B", "--json"], { cwd, env: { OPUS_MODEL: testModelPath, ...sharedEmbedder } });
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout).status).toBe("needs_review");
   }, 400_000);
