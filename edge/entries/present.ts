@@ -11,13 +11,12 @@ export function entryUrls(base: string, id: string) {
   };
 }
 
+/** What every view of an entry starts with. */
+const identity = (row: EntryRow) => ({ id: row.id, subject: row.subject, tier: row.tier, category: row.category, status: row.status });
+
 export function statusView(row: EntryRow, base: string) {
   return {
-    id: row.id,
-    subject: row.subject,
-    tier: row.tier,
-    category: row.category,
-    status: row.status,
+    ...identity(row),
     step: row.step,
     progress: Math.round(row.progress * 1000) / 1000,
     words: row.words,
@@ -37,11 +36,7 @@ export const statusEtag = (row: EntryRow) => `W/"${row.id}.${row.version}"`;
 
 export function contentJson(row: EntryRow, content: ContentRow) {
   return {
-    id: row.id,
-    subject: row.subject,
-    tier: row.tier,
-    category: row.category,
-    status: row.status,
+    ...identity(row),
     title: content.title,
     words: row.words,
     sections: content.sections,

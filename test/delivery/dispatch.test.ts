@@ -10,25 +10,19 @@ import type { NodeEvent, NodeHeartbeat } from "../../shared/api/node-protocol.ts
 import { newSigningSecret, postSigned } from "../../shared/api/signing.ts";
 import { client, newKey, startEdgeTarget, type EdgeTarget } from "../support/edge-targets.ts";
 import { sleep, startNodeSurface, startReceiver, waitFor, type NodeSurface, type Receiver } from "./receivers.ts";
+import { finishedEvent } from "../support/node-events.ts";
 
 const entry = { subject: "Theosis", tier: "B", category: "Theology" };
 const staleMs = 1000;
 
 const progress = (seq: number, status: NodeEvent["status"] = "sections"): NodeEvent =>
   ({ type: "progress", seq, status, step: `step ${seq}`, progress: seq / 20, words: 10 * seq, sections_done: 0, sections_total: 2, tokens: seq, eta_seconds: 5 }) as NodeEvent;
-const finished = (seq: number): NodeEvent => ({
-  type: "finished",
-  seq,
-  status: "needs_review",
-  step: "needs review",
-  progress: 1,
-  words: 9,
-  sections_done: 2,
-  sections_total: 2,
-  tokens: 20,
-  eta_seconds: 0,
-  entry: { title: "Theosis", markdown: "# Theosis\n\n## I. One\n", sections: [{ title: "I. One", markdown: "## I. One", words: 9 }], words: 9, metadata: {} },
-});
+const finished = (seq: number): NodeEvent =>
+  finishedEvent(seq, {
+    sections_done: 2,
+    sections_total: 2,
+    entry: { title: "Theosis", markdown: "# Theosis\n\n## I. One\n", sections: [{ title: "I. One", markdown: "## I. One", words: 9 }], words: 9, metadata: {} },
+  });
 
 /** A deterministic shuffle (mulberry32), so a failure can be replayed. */
 function shuffled<T>(items: T[], seed: number): T[] {

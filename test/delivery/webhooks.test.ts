@@ -10,24 +10,13 @@ import type { NodeEvent } from "../../shared/api/node-protocol.ts";
 import { newSigningSecret } from "../../shared/api/signing.ts";
 import { client, newKey, sendNodeEvent, startEdgeTarget, type EdgeTarget } from "../support/edge-targets.ts";
 import { sleep, startReceiver, waitFor, type Receiver, type Received } from "./receivers.ts";
+import { finishedEvent } from "../support/node-events.ts";
 
 const entry = { subject: "Theosis", tier: "B", category: "Theology" };
 
 const progress = (seq: number, status: NodeEvent["status"]): NodeEvent =>
   ({ type: "progress", seq, status, step: status, progress: 0.1 * seq, words: 50 * seq, sections_done: 0, sections_total: 2, tokens: 5, eta_seconds: 10 }) as NodeEvent;
-const finished = (seq: number): NodeEvent => ({
-  type: "finished",
-  seq,
-  status: "needs_review",
-  step: "needs review",
-  progress: 1,
-  words: 9,
-  sections_done: 1,
-  sections_total: 1,
-  tokens: 20,
-  eta_seconds: 0,
-  entry: { title: "Theosis", markdown: "# Theosis\n", sections: [{ title: "I. Union", markdown: "## I. Union", words: 9 }], words: 9, metadata: {} },
-});
+const finished = (seq: number): NodeEvent => finishedEvent(seq);
 const failed = (seq: number): NodeEvent =>
   ({ ...progress(seq, "failed"), type: "failed", error: { code: "generation_failed", message: "boom" } }) as NodeEvent;
 
