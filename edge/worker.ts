@@ -4,7 +4,7 @@
 import { createClient } from "@libsql/client/web";
 import type { Context } from "hono";
 import { createApp } from "./app.ts";
-import { readEdgeConfig } from "./config.ts";
+import { readEdgeConfig, type EdgeConfig } from "./config.ts";
 import type { EdgeDeps } from "./context.ts";
 import { edgeDb } from "./db/client.ts";
 import { runScheduledWork } from "./scheduled.ts";
@@ -12,15 +12,15 @@ import { runScheduledWork } from "./scheduled.ts";
 type Env = Record<string, unknown>;
 type ExecutionContext = { waitUntil(promise: Promise<unknown>): void };
 
-// One client per isolate, rebuilt only if the bindings change.
-let cached: { env: Env; deps: EdgeDeps } | undefined;
+// Settings are parsed once per isolate; the database client is made per request, because Workers
+// forbid one request from awaiting I/O that another request started (a shared client's pending
+// requests would be canceled, with "promise resolved from a different request context").
+let cached: { env: Env; config: EdgeConfig } | undefined;
 
 function depsFor(env: Env): EdgeDeps {
-  if (cached?.env === env) return cached.deps;
-  const config = readEdgeConfig(env);
-  const client = createClient({ url: config.dbUrl, authToken: config.dbToken });
-  cached = { env, deps: { db: edgeDb(client), config } };
-  return cached.deps;
+  if (cached?.env !== env) cached = { env, config: readEdgeConfig(env) };
+  const { config } = cached;
+  return { db: edgeDb(createClient({ url: config.dbUrl, authToken: config.dbToken })), config };
 }
 
 const app = createApp((c: Context) => depsFor(c.env as Env));
