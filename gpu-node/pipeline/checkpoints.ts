@@ -6,6 +6,8 @@ import type { NodeDb } from "../db/client.ts";
 import { pipelineJobs, pipelineSteps } from "../db/schema/pipeline.ts";
 import type { EntryDraft } from "./draft.ts";
 
+export type StepEntry = { key: string; kind: string; reason?: string; tokens?: number; durationMs?: number };
+
 export type StoredJob = { job: NodeJob; draft: EntryDraft | null; eventSeq: number; status: string };
 
 export class CheckpointStore {
@@ -40,14 +42,30 @@ export class CheckpointStore {
     });
   }
 
+  private insertStep(id: string, step: StepEntry) {
+    return this.db
+      .insert(pipelineSteps)
+      .values({ jobId: id, key: step.key, kind: step.kind, reason: step.reason ?? null, tokens: step.tokens ?? 0, durationMs: Math.round(step.durationMs ?? 0), at: Date.now() })
+      .onConflictDoNothing();
+  }
+
   /** Logs a completed step. Returns false if this key was already logged (it must not run twice). */
-  logStep(id: string, step: { key: string; kind: string; reason?: string; tokens?: number; durationMs?: number }): Promise<boolean> {
+  logStep(id: string, step: StepEntry): Promise<boolean> {
+    return this.serial(async () => (await this.insertStep(id, step)).rowsAffected > 0);
+  }
+
+  /**
+   * Saves the draft and logs the step that produced it in one transaction: a process killed
+   * between the two writes would otherwise keep the text without its log row, or the reverse.
+   */
+  commitStep(id: string, draft: EntryDraft, step: StepEntry): Promise<boolean> {
+    const snapshot = JSON.parse(JSON.stringify(draft)) as Record<string, unknown>;
     return this.serial(async () => {
-      const res = await this.db
-        .insert(pipelineSteps)
-        .values({ jobId: id, key: step.key, kind: step.kind, reason: step.reason ?? null, tokens: step.tokens ?? 0, durationMs: Math.round(step.durationMs ?? 0), at: Date.now() })
-        .onConflictDoNothing();
-      return res.rowsAffected > 0;
+      const [, inserted] = await this.db.batch([
+        this.db.update(pipelineJobs).set({ draft: snapshot, status: draft.status, updatedAt: Date.now() }).where(eq(pipelineJobs.id, id)),
+        this.insertStep(id, step),
+      ]);
+      return inserted.rowsAffected > 0;
     });
   }
 

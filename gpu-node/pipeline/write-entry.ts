@@ -68,6 +68,7 @@ export async function runPipeline(job: EntryJob, deps: PipelineDeps, opts: RunOp
   const doneSections = () => draft.sections.filter((_, s) => sectionDone(draft, s)).length;
   const save = () => checkpoints.saveDraft(job.id, draft);
   const logStep: WriteContext["logStep"] = (step) => checkpoints.logStep(job.id, step);
+  const commit: WriteContext["commit"] = (step) => checkpoints.commitStep(job.id, draft, step);
   let sessionWords = 0;
   const sessionStart = Date.now();
 
@@ -99,8 +100,7 @@ export async function runPipeline(job: EntryJob, deps: PipelineDeps, opts: RunOp
       const parsed = await generateJson<{ sections: string[] }>(deps, job, draft, "blueprint/titles", titlesPrompt(job.subject, job.category, tierPlan.sections), (chars) => titlesSchema(tierPlan.sections, chars), opts.signal);
       draft.titles = parsed.value.sections;
       draft.tokens += parsed.tokens;
-      await save();
-      await logStep({ key: "blueprint/titles", kind: "blueprint", tokens: parsed.tokens });
+      await commit({ key: "blueprint/titles", kind: "blueprint", tokens: parsed.tokens });
     }
     const titles = draft.titles;
     draft.details ??= titles.map(() => null);
@@ -111,8 +111,7 @@ export async function runPipeline(job: EntryJob, deps: PipelineDeps, opts: RunOp
         const parsed = await generateJson<{ goal: string; keyPoints: string[]; sources: string[] }>(deps, job, draft, key, sectionDetailPrompt(job.subject, titles, i), sectionDetailSchema, opts.signal);
         draft.details![i] = parsed.value;
         draft.tokens += parsed.tokens;
-        await save();
-        await logStep({ key, kind: "blueprint", tokens: parsed.tokens });
+        await commit({ key, kind: "blueprint", tokens: parsed.tokens });
         report(`planned section ${i + 1} of ${titles.length}`, 0.01 + 0.06 * ((draft.details!.filter(Boolean).length) / titles.length));
       }),
     );
@@ -130,6 +129,7 @@ export async function runPipeline(job: EntryJob, deps: PipelineDeps, opts: RunOp
     retrieve: deps.retrieve ? (section) => retrieveOnce(deps, draft, section, save) : undefined,
     logStep,
     save,
+    commit,
     onParagraph: (s, _tokens) => {
       const words = wordsNow();
       sessionWords += countWords(draft.sections[s]!.paragraphs.filter(Boolean).at(-1) ?? "");
@@ -165,7 +165,7 @@ export async function runPipeline(job: EntryJob, deps: PipelineDeps, opts: RunOp
       await enter("correcting", `correction round ${round}: automatic fixes`, 0.88);
       const fixed = await deps.validator.fix(assemble(draft).markdown, job.tier);
       if (fixed.fixed > 0 && readBack(draft, fixed.markdown)) {
-        await logStep({ key: `c${round}/autofix`, kind: "autofix", reason: `${fixed.fixed} automatic fix(es)` });
+        await commit({ key: `c${round}/autofix`, kind: "autofix", reason: `${fixed.fixed} automatic fix(es)` });
         validation = await deps.validator.validate(assemble(draft).markdown, job.tier);
       }
       const { spans } = assemble(draft);
@@ -201,8 +201,7 @@ export async function runPipeline(job: EntryJob, deps: PipelineDeps, opts: RunOp
       draft.sections[target.section]!.paragraphs[target.paragraph] = text;
       draft.tokens += tokens;
       draft.retries.push({ key, kind: "correction", reason: target.reason });
-      await save();
-      await logStep({ key, kind: "correction", reason: target.reason, tokens, durationMs: performance.now() - started });
+      await commit({ key, kind: "correction", reason: target.reason, tokens, durationMs: performance.now() - started });
     }
     draft.correctionRound = round;
     draft.pendingCorrections = undefined;

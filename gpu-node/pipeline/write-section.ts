@@ -21,6 +21,8 @@ export type WriteContext = {
   retrieve?: (section: SectionPlan) => Promise<string[]>;
   logStep: StepLog;
   save: () => Promise<void>;
+  /** Saves the draft and logs the step that changed it, atomically. */
+  commit: StepLog;
   /** Called after each paragraph, with the tokens it took. */
   onParagraph: (section: number, tokens: number) => void;
 };
@@ -137,8 +139,7 @@ export async function writeSection(ctx: WriteContext, s: number): Promise<void> 
     const { text, tokens } = await writeParagraph(ctx, { section: s, paragraph: p, point: planned.point, words: planned.words, key: `s${s}/p${p}` });
     slots.paragraphs[p] = text;
     draft.tokens += tokens;
-    await ctx.save();
-    await ctx.logStep({ key: `s${s}/p${p}`, kind: "paragraph", tokens, durationMs: performance.now() - started });
+    await ctx.commit({ key: `s${s}/p${p}`, kind: "paragraph", tokens, durationMs: performance.now() - started });
     ctx.onParagraph(s, tokens);
   }
   await expandSection(ctx, s, config.sectionMinShare * section.wordTarget);
@@ -175,8 +176,7 @@ export async function expandSection(ctx: WriteContext, s: number, goalWords: num
     slots.expansions++;
     draft.tokens += tokens;
     draft.retries.push({ key, kind: "expansion", reason });
-    await ctx.save();
-    await ctx.logStep({ key, kind: "expansion", reason, tokens, durationMs: performance.now() - started });
+    await ctx.commit({ key, kind: "expansion", reason, tokens, durationMs: performance.now() - started });
     ctx.onParagraph(s, tokens);
   }
 }
