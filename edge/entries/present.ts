@@ -1,5 +1,5 @@
 // How entries look on the wire: a thin status object for polling, and the finished content.
-import type { ContentRow, EntryRow } from "./repository.ts";
+import type { ContentRow, EntryStatusRow } from "./repository.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -12,9 +12,9 @@ export function entryUrls(base: string, id: string) {
 }
 
 /** What every view of an entry starts with. */
-const identity = (row: EntryRow) => ({ id: row.id, subject: row.subject, tier: row.tier, category: row.category, status: row.status });
+const identity = (row: Pick<EntryStatusRow, "id" | "subject" | "tier" | "category" | "status">) => ({ id: row.id, subject: row.subject, tier: row.tier, category: row.category, status: row.status });
 
-export function statusView(row: EntryRow, base: string) {
+export function statusView(row: EntryStatusRow, base: string) {
   return {
     ...identity(row),
     step: row.step,
@@ -32,9 +32,9 @@ export function statusView(row: EntryRow, base: string) {
   };
 }
 
-export const statusEtag = (row: EntryRow) => `W/"${row.id}.${row.version}"`;
+export const statusEtag = (row: Pick<EntryStatusRow, "id" | "version">) => `W/"${row.id}.${row.version}"`;
 
-export function contentJson(row: EntryRow, content: ContentRow) {
+export function contentJson(row: EntryStatusRow, content: ContentRow) {
   return {
     ...identity(row),
     title: content.title,

@@ -64,6 +64,7 @@ export async function insertEntry(
 
 // Polling runs this query more than any other: prepare it once per database (saves building the SQL
 // on every request).
+// Polling reads these queries many times a second: they are prepared once per database handle.
 const ownedEntryQueries = new WeakMap<EdgeDb, ReturnType<typeof prepareOwnedEntry>>();
 const prepareOwnedEntry = (db: EdgeDb) =>
   db
@@ -75,6 +76,58 @@ const prepareOwnedEntry = (db: EdgeDb) =>
 export async function findEntry(db: EdgeDb, id: string, keyId: string): Promise<EntryRow | undefined> {
   let query = ownedEntryQueries.get(db);
   if (!query) ownedEntryQueries.set(db, (query = prepareOwnedEntry(db)));
+  return query.get({ id, keyId });
+}
+
+/** The columns a status response shows: reading only these keeps the polling route cheap. */
+const statusColumns = {
+  id: entries.id,
+  subject: entries.subject,
+  tier: entries.tier,
+  category: entries.category,
+  status: entries.status,
+  step: entries.step,
+  progress: entries.progress,
+  words: entries.words,
+  sectionsDone: entries.sectionsDone,
+  sectionsTotal: entries.sectionsTotal,
+  tokens: entries.tokens,
+  etaSeconds: entries.etaSeconds,
+  seed: entries.seed,
+  error: entries.error,
+  createdAt: entries.createdAt,
+  updatedAt: entries.updatedAt,
+  transitions: entries.transitions,
+  version: entries.version,
+};
+export type EntryStatusRow = Pick<EntryRow, keyof typeof statusColumns>;
+
+const ownedStatusQueries = new WeakMap<EdgeDb, ReturnType<typeof prepareOwnedStatus>>();
+const prepareOwnedStatus = (db: EdgeDb) =>
+  db
+    .select(statusColumns)
+    .from(entries)
+    .where(and(eq(entries.id, sql.placeholder("id")), eq(entries.keyId, sql.placeholder("keyId"))))
+    .prepare();
+
+export async function findEntryStatus(db: EdgeDb, id: string, keyId: string): Promise<EntryStatusRow | undefined> {
+  let query = ownedStatusQueries.get(db);
+  if (!query) ownedStatusQueries.set(db, (query = prepareOwnedStatus(db)));
+  return query.get({ id, keyId });
+}
+
+const ownedVersionQueries = new WeakMap<EdgeDb, ReturnType<typeof prepareOwnedVersion>>();
+const prepareOwnedVersion = (db: EdgeDb) =>
+  db
+    .select({ id: entries.id, version: entries.version })
+    .from(entries)
+    .where(and(eq(entries.id, sql.placeholder("id")), eq(entries.keyId, sql.placeholder("keyId"))))
+    .prepare();
+
+/** Just enough to answer a conditional poll with 304. */
+export async function findEntryVersion(db: EdgeDb, id: string, keyId: string): Promise<{ id: string; version: number } | undefined> {
+  let query = ownedVersionQueries.get(db);
+  if (!query) ownedVersionQueries.set(db, (query = prepareOwnedVersion(db)));
   return query.get({ id, keyId });
 }
 

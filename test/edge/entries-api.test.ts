@@ -114,6 +114,12 @@ describe.each(["node", "worker"] as const)("entries API on %s", (name) => {
       expect(res.status, `${method} ${route}`).toBe(404);
       expect(res.json.error.code).toBe("entry_not_found");
     }
+    // A conditional poll, even one that matches anything, learns nothing either.
+    const etag = (await api("GET", `/v1/entries/${mine.json.id}`)).headers.get("etag")!;
+    for (const tag of [etag, "*"]) {
+      const res = await theirs("GET", `/v1/entries/${mine.json.id}`, undefined, { "if-none-match": tag });
+      expect(res.status, tag).toBe(404);
+    }
     const list = await theirs("GET", "/v1/entries");
     expect(list.json.data.map((e: { id: string }) => e.id)).not.toContain(mine.json.id);
     expect((await api("GET", `/v1/entries/${mine.json.id}`)).status).toBe(200);
@@ -151,6 +157,8 @@ describe.each(["node", "worker"] as const)("entries API on %s", (name) => {
     const same = await api("GET", `/v1/entries/${json.id}`, undefined, { "if-none-match": etag });
     expect(same.status).toBe(304);
     expect(same.text).toBe("");
+    expect(same.headers.get("etag")).toBe(etag);
+    expect((await api("GET", `/v1/entries/${json.id}`, undefined, { "if-none-match": `W/"stale", ${etag}` })).status).toBe(304);
     await sendNodeEvent(target, json.id, progress(1, "sections"));
     const changed = await api("GET", `/v1/entries/${json.id}`, undefined, { "if-none-match": etag });
     expect(changed.status).toBe(200);
