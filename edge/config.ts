@@ -26,6 +26,8 @@ const EdgeEnv = z.object({
   OPUS_BREAKER_FAILURES: z.coerce.number().int().min(1).max(100).optional(),
   OPUS_BREAKER_COOLDOWN_S: positive("OPUS_BREAKER_COOLDOWN_S"),
   OPUS_SCHEDULER_INTERVAL_MS: positive("OPUS_SCHEDULER_INTERVAL_MS"),
+  OPUS_WEBHOOK_LOG_DAYS: positive("OPUS_WEBHOOK_LOG_DAYS"),
+  OPUS_IDEMPOTENCY_HOURS: positive("OPUS_IDEMPOTENCY_HOURS"),
 });
 
 /** The Standard Webhooks example schedule (seconds after the previous failure): about three days. */
@@ -60,6 +62,13 @@ export type EdgeConfig = {
   };
   /** How often the Node entry runs its scheduled work (the Worker uses its Cron Trigger). */
   schedulerIntervalMs: number;
+  /** How long finished records are kept before the scheduled work removes them. */
+  retention: {
+    /** Ended webhook deliveries and their attempt log, counted from their last change. */
+    webhookLogMs: number;
+    /** Idempotency keys: a repeated request within this time replays the first answer. */
+    idempotencyMs: number;
+  };
 };
 
 /** Parses and checks the edge's settings; throws one message naming each bad variable. */
@@ -91,5 +100,9 @@ export function readEdgeConfig(env: Record<string, unknown>): EdgeConfig {
       breakerCooldownMs: (e.OPUS_BREAKER_COOLDOWN_S ?? 30) * 1000,
     },
     schedulerIntervalMs: e.OPUS_SCHEDULER_INTERVAL_MS ?? 5000,
+    retention: {
+      webhookLogMs: (e.OPUS_WEBHOOK_LOG_DAYS ?? 30) * 86_400_000,
+      idempotencyMs: (e.OPUS_IDEMPOTENCY_HOURS ?? 24) * 3_600_000,
+    },
   };
 }

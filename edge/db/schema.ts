@@ -79,7 +79,7 @@ export const idempotencyKeys = sqliteTable(
     entryId: text("entry_id").notNull(),
     createdAt: integer("created_at").notNull().default(sql`(unixepoch() * 1000)`),
   },
-  (t) => [primaryKey({ columns: [t.keyId, t.idempotencyKey] })],
+  (t) => [primaryKey({ columns: [t.keyId, t.idempotencyKey] }), index("idempotency_keys_created").on(t.createdAt)],
 );
 
 // ---- Dispatch and delivery (issue 7) ----
@@ -176,6 +176,8 @@ export const webhookDeliveries = sqliteTable(
     index("webhook_deliveries_due").on(t.status, t.nextAttemptAt),
     index("webhook_deliveries_key").on(t.keyId, t.id),
     index("webhook_deliveries_entry").on(t.entryId, t.eventType, t.createdAt),
+    // Retention finds ended deliveries by age.
+    index("webhook_deliveries_updated").on(t.updatedAt),
   ],
 );
 

@@ -59,7 +59,9 @@ export async function insertEntry(
     .where(and(eq(idempotencyKeys.keyId, entry.keyId), eq(idempotencyKeys.idempotencyKey, idempotency.key)))
     .get();
   if (owner && owner.entryId === entry.id) return { created: true, id: entry.id };
-  return { created: false, id: owner!.entryId, requestHash: owner!.requestHash };
+  // The key that blocked the claim expired and was removed in between: the key is free again.
+  if (!owner) return insertEntry(db, entry, idempotency);
+  return { created: false, id: owner.entryId, requestHash: owner.requestHash };
 }
 
 // Polling runs this query more than any other: prepare it once per database (saves building the SQL
