@@ -64,21 +64,20 @@ export async function insertEntry(
   return { created: false, id: owner.entryId, requestHash: owner.requestHash };
 }
 
-// Polling runs this query more than any other: prepare it once per database (saves building the SQL
-// on every request).
-// Polling reads these queries many times a second: they are prepared once per database handle.
-const ownedEntryQueries = new WeakMap<EdgeDb, ReturnType<typeof prepareOwnedEntry>>();
-const prepareOwnedEntry = (db: EdgeDb) =>
-  db
-    .select()
-    .from(entries)
-    .where(and(eq(entries.id, sql.placeholder("id")), eq(entries.keyId, sql.placeholder("keyId"))))
-    .prepare();
+// Polling runs these queries many times a second: each is prepared once per database handle.
+function preparedPerDb<Q>(build: (db: EdgeDb) => Q): (db: EdgeDb) => Q {
+  const prepared = new WeakMap<EdgeDb, Q>();
+  return (db) => {
+    let query = prepared.get(db);
+    if (!query) prepared.set(db, (query = build(db)));
+    return query;
+  };
+}
+const ownedBy = and(eq(entries.id, sql.placeholder("id")), eq(entries.keyId, sql.placeholder("keyId")));
 
+const ownedEntry = preparedPerDb((db) => db.select().from(entries).where(ownedBy).prepare());
 export async function findEntry(db: EdgeDb, id: string, keyId: string): Promise<EntryRow | undefined> {
-  let query = ownedEntryQueries.get(db);
-  if (!query) ownedEntryQueries.set(db, (query = prepareOwnedEntry(db)));
-  return query.get({ id, keyId });
+  return ownedEntry(db).get({ id, keyId });
 }
 
 /** The columns a status response shows: reading only these keeps the polling route cheap. */
@@ -104,33 +103,15 @@ const statusColumns = {
 };
 export type EntryStatusRow = Pick<EntryRow, keyof typeof statusColumns>;
 
-const ownedStatusQueries = new WeakMap<EdgeDb, ReturnType<typeof prepareOwnedStatus>>();
-const prepareOwnedStatus = (db: EdgeDb) =>
-  db
-    .select(statusColumns)
-    .from(entries)
-    .where(and(eq(entries.id, sql.placeholder("id")), eq(entries.keyId, sql.placeholder("keyId"))))
-    .prepare();
-
+const ownedStatus = preparedPerDb((db) => db.select(statusColumns).from(entries).where(ownedBy).prepare());
 export async function findEntryStatus(db: EdgeDb, id: string, keyId: string): Promise<EntryStatusRow | undefined> {
-  let query = ownedStatusQueries.get(db);
-  if (!query) ownedStatusQueries.set(db, (query = prepareOwnedStatus(db)));
-  return query.get({ id, keyId });
+  return ownedStatus(db).get({ id, keyId });
 }
 
-const ownedVersionQueries = new WeakMap<EdgeDb, ReturnType<typeof prepareOwnedVersion>>();
-const prepareOwnedVersion = (db: EdgeDb) =>
-  db
-    .select({ id: entries.id, version: entries.version })
-    .from(entries)
-    .where(and(eq(entries.id, sql.placeholder("id")), eq(entries.keyId, sql.placeholder("keyId"))))
-    .prepare();
-
+const ownedVersion = preparedPerDb((db) => db.select({ id: entries.id, version: entries.version }).from(entries).where(ownedBy).prepare());
 /** Just enough to answer a conditional poll with 304. */
 export async function findEntryVersion(db: EdgeDb, id: string, keyId: string): Promise<{ id: string; version: number } | undefined> {
-  let query = ownedVersionQueries.get(db);
-  if (!query) ownedVersionQueries.set(db, (query = prepareOwnedVersion(db)));
-  return query.get({ id, keyId });
+  return ownedVersion(db).get({ id, keyId });
 }
 
 export async function findEntryById(db: EdgeDb, id: string): Promise<EntryRow | undefined> {
