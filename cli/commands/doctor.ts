@@ -42,6 +42,7 @@ function modelLines(m: ModelDescription): string[] {
     `    threads       ${chosen(s.threads)}`,
     `    memory        ${formatBytes(mem.footprintBytes)} estimated on the budgeted device (RAM: model ${formatBytes(mem.modelRam)}, context ${formatBytes(mem.contextRam)}; VRAM: model ${formatBytes(mem.modelVram)}, context ${formatBytes(mem.contextVram)})`,
     `    chat wrapper  ${m.chatWrapper ?? "-"}`,
+    `    prompting     ${m.promptStyle ?? "-"}`,
   );
   for (const warning of m.warnings) lines.push(`    warning: ${warning}`);
   return lines;

@@ -15,7 +15,7 @@ import { LruMap } from "./lru.ts";
 import { resolveMemoryBudget, type MemoryBudget } from "./memory-budget.ts";
 import { createEngineMetrics, type EngineMetrics, type RequestOutcome } from "./metrics.ts";
 import { isRemoteModelSource } from "./model-source.ts";
-import { ModelPool, type PoolEntry } from "./model-pool.ts";
+import { ModelPool, type PoolEntry, type PreparedModel } from "./model-pool.ts";
 import { validateChatRequest, validateCompletionRequest, type ChatRequest, type CompletionRequest, type CompletionResult } from "./request.ts";
 import { cacheKey, ResponseCache } from "./response-cache.ts";
 import { Scheduler, type Priority } from "./scheduler.ts";
@@ -55,6 +55,8 @@ export type ModelDescription = {
   memory: { footprintBytes: number; capBytes: number; modelRam: number; modelVram: number; contextRam: number; contextVram: number } | null;
   trainContextSize: number | null;
   chatWrapper: string | null;
+  /** How the pipeline prompts this model (see Engine.promptStyle). */
+  promptStyle: "chat" | "completion" | null;
   warnings: string[];
   /** Why the model could not be prepared (missing file, offline download, too large). */
   error?: string;
@@ -107,6 +109,11 @@ export type Engine = {
   countTokens(text: string, model?: string): Promise<number>;
   /** Tokens per sequence of the model's context (the loaded context's, else the plan's). */
   contextSize(model?: string): Promise<number>;
+  /**
+   * How the model is best prompted: "chat" when its GGUF file carries a chat template (an instruct
+   * model) or its `chatWrapper` is set explicitly, else "completion" (a base model continues text).
+   */
+  promptStyle(model?: string): Promise<"chat" | "completion">;
   /** The plan (settings and memory estimate) for a model, without loading it. */
   plan(model?: string): Promise<ModelPlan>;
   /** Loads a model now (sharing any load in flight), evicting idle ones if the budget needs it. */
@@ -118,6 +125,11 @@ export type Engine = {
   stats(): EngineStats;
   close(): Promise<void>;
 };
+
+/** A chat template in the GGUF file, or a wrapper named in the config, marks a chat model. */
+function promptStyleOf(spec: { chatWrapper: string }, prepared: PreparedModel): "chat" | "completion" {
+  return spec.chatWrapper !== "auto" || prepared.chatTemplate ? "chat" : "completion";
+}
 
 const llamaLogLevels: Record<NodeConfig["logLevel"], LlamaLogLevel> = {
   error: LlamaLogLevel.error,
@@ -410,7 +422,7 @@ export async function createEngine(config: NodeConfig, options: CreateEngineOpti
       try {
         await resolveModelFile(entry.spec.source, { directory: config.paths.modelsDir, download: false, cli: false });
       } catch {
-        return { ...base, file: null, settings: null, memory: null, trainContextSize: null, chatWrapper: null, warnings: [], error: `not downloaded yet: ${entry.spec.source} downloads to ${config.paths.modelsDir} at first use` };
+        return { ...base, file: null, settings: null, memory: null, trainContextSize: null, chatWrapper: null, promptStyle: null, warnings: [], error: `not downloaded yet: ${entry.spec.source} downloads to ${config.paths.modelsDir} at first use` };
       }
     }
     try {
@@ -436,10 +448,11 @@ export async function createEngine(config: NodeConfig, options: CreateEngineOpti
         },
         trainContextSize: plan.trainContextSize,
         chatWrapper: entry.loaded ? entry.loaded.chatWrapper.wrapperName : entry.spec.chatWrapper,
+        promptStyle: promptStyleOf(entry.spec, prepared),
         warnings: plan.warnings,
       };
     } catch (error) {
-      return { ...base, file: null, settings: null, memory: null, trainContextSize: null, chatWrapper: null, warnings: [], error: (error as Error).message };
+      return { ...base, file: null, settings: null, memory: null, trainContextSize: null, chatWrapper: null, promptStyle: null, warnings: [], error: (error as Error).message };
     }
   }
 
@@ -551,6 +564,11 @@ export async function createEngine(config: NodeConfig, options: CreateEngineOpti
       const entry = entryFor(model);
       if (entry.loaded) return entry.loaded.contextSize;
       return (await pool.prepare(entry)).plan.contextSize.value;
+    },
+
+    async promptStyle(model) {
+      const entry = entryFor(model);
+      return promptStyleOf(entry.spec, await pool.prepare(entry));
     },
 
     async plan(model) {

@@ -12,7 +12,13 @@ import { loadForServing, unloadModel, type LoadedModel } from "./model-loader.ts
 import { resolveModelSource } from "./model-source.ts";
 import { planModel, type ModelPlan } from "./tuning.ts";
 
-export type PreparedModel = { filePath: string; insights: GgufInsights; plan: ModelPlan };
+export type PreparedModel = {
+  filePath: string;
+  insights: GgufInsights;
+  plan: ModelPlan;
+  /** The GGUF file carries a chat template: an instruct or chat model. */
+  chatTemplate: boolean;
+};
 
 export type PoolEntryState = "unloaded" | "loading" | "loaded" | "unloading";
 
@@ -107,14 +113,15 @@ export class ModelPool {
         showProgress: process.stderr.isTTY === true,
         label: `model "${entry.id}"`,
       });
-      const insights = await GgufInsights.from(await readGgufFileInfo(filePath), llama);
+      const fileInfo = await readGgufFileInfo(filePath);
+      const insights = await GgufInsights.from(fileInfo, llama);
       const plan = await planModel(insights, entry.spec, {
         budget,
         capBytes: resolveModelMemoryCap(entry.spec.maxMemory, budget),
         generation: config.generation,
       });
       for (const warning of plan.warnings) this.deps.log("warn", `model "${entry.id}": ${warning}`);
-      entry.prepared = { filePath, insights, plan };
+      entry.prepared = { filePath, insights, plan, chatTemplate: Boolean(fileInfo.metadata.tokenizer?.chat_template) };
       return entry.prepared;
     })().finally(() => {
       entry.preparing = undefined;

@@ -110,7 +110,15 @@ export function validateChatRequest(request: unknown, config: NodeConfig): ChatR
   const parsed = chatSchema.safeParse(request);
   if (!parsed.success) fail(parsed.error, request);
   checkLimits(parsed.data, config);
-  const last = parsed.data.messages[parsed.data.messages.length - 1];
-  if (last?.role !== "user") throw new InvalidRequestError(`messages[${parsed.data.messages.length - 1}].role = ${formatValue(last?.role)}: the last message must be from the user`);
+  // The last message is the user's turn, or the start of the assistant's reply to it, which the
+  // model continues (a prefilled answer).
+  const messages = parsed.data.messages;
+  const last = messages[messages.length - 1]!;
+  const answered = last.role === "assistant" ? messages[messages.length - 2] : last;
+  if (answered?.role !== "user") {
+    throw new InvalidRequestError(
+      `messages[${messages.length - 1}].role = ${formatValue(last.role)}: the last message must be from the user, or an assistant reply to continue right after one`,
+    );
+  }
   return parsed.data as ChatRequest;
 }

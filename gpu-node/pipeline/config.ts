@@ -42,6 +42,11 @@ export const pipelineConfigSchema = z.strictObject({
   blueprintTemperature: z.number().min(0).max(2).default(0.6),
   /** Passages from the knowledge base given to each paragraph prompt. */
   retrievalPassages: z.number().int().min(0).max(20).default(3),
+  /**
+   * How prompts are put to the model: "auto" uses chat messages through the model's chat template
+   * when its GGUF file has one (instruct models) and a document to continue otherwise (base models).
+   */
+  promptStyle: z.enum(["auto", "chat", "completion"], { error: 'expected "auto", "chat" or "completion"' }).default("auto"),
 });
 
 export type PipelineConfig = z.output<typeof pipelineConfigSchema>;

@@ -1,6 +1,11 @@
 // Builds prompts that fit the model's context: parts are kept in order of importance, and whatever
 // does not fit is shortened (keeping its most useful end) or left out. The same code serves a
 // 512-token test model and a 32k-token production model; the bigger the context, the more it keeps.
+// A base model gets one document to continue; an instruct model gets the same parts as chat
+// messages (system rules, the user's request, and the reply so far to continue).
+import type { ChatMessage } from "../engine/generation.ts";
+
+export type PromptStyle = "chat" | "completion";
 
 export type PromptPart = {
   text: string;
@@ -8,7 +13,13 @@ export type PromptPart = {
   priority: number;
   /** Which end survives shortening; "none" means all or nothing. */
   keep: "head" | "tail" | "none";
+  /** Where the part goes in a chat prompt (default "user"); "omit" leaves it out of chats. */
+  chat?: "system" | "user" | "assistant" | "omit";
+  /** A part for one prompt style only. */
+  only?: PromptStyle;
 };
+
+export type FittedPrompt = { kind: "complete"; prompt: string } | { kind: "chat"; messages: ChatMessage[] };
 
 export type TokenCounter = (text: string) => number | Promise<number>;
 
@@ -34,7 +45,7 @@ async function shorten(text: string, keep: "head" | "tail", budget: number, coun
 }
 
 /** Joins the parts that fit in `budget` tokens, in their original order. */
-export async function fitPrompt(parts: PromptPart[], budget: number, count: TokenCounter): Promise<{ prompt: string; tokens: number; dropped: number }> {
+export async function fitPrompt(parts: PromptPart[], budget: number, count: TokenCounter): Promise<{ prompt: string; tokens: number; dropped: number; fitted: (string | undefined)[] }> {
   const chosen: (string | undefined)[] = parts.map(() => undefined);
   let remaining = budget;
   let dropped = 0;
@@ -54,7 +65,37 @@ export async function fitPrompt(parts: PromptPart[], budget: number, count: Toke
     } else dropped++;
   }
   const prompt = chosen.filter((t): t is string => t !== undefined).join("");
-  return { prompt, tokens: await count(prompt), dropped };
+  return { prompt, tokens: await count(prompt), dropped, fitted: chosen };
+}
+
+/** What a chat template adds around the messages, at most, in tokens (role markers, turn ends). */
+export const chatTemplateAllowance = 48;
+
+/** Fits the parts for one prompt style: one document, or system, user and assistant messages. */
+export async function fitStyledPrompt(style: PromptStyle, parts: PromptPart[], budget: number, count: TokenCounter): Promise<FittedPrompt> {
+  const used = parts.filter((p) => (p.only ?? style) === style && !(style === "chat" && p.chat === "omit"));
+  if (style === "completion") return { kind: "complete", prompt: (await fitPrompt(used, budget, count)).prompt };
+  const { fitted } = await fitPrompt(used, budget - chatTemplateAllowance, count);
+  const joined = (role: NonNullable<PromptPart["chat"]>) =>
+    used
+      .map((p, i) => ((p.chat ?? "user") === role ? fitted[i] : undefined))
+      .filter((t): t is string => Boolean(t))
+      .join("")
+      .trim();
+  const messages: ChatMessage[] = [];
+  const system = joined("system");
+  if (system) messages.push({ role: "system", content: system });
+  messages.push({ role: "user", content: joined("user") });
+  const reply = joined("assistant");
+  if (reply) messages.push({ role: "assistant", content: reply });
+  return { kind: "chat", messages };
+}
+
+/** A one-part request (a blueprint step) in the given style. */
+export function plainPrompt(style: PromptStyle, request: string, system: string): FittedPrompt {
+  return style === "chat"
+    ? { kind: "chat", messages: [{ role: "system", content: system }, { role: "user", content: request.trim() }] }
+    : { kind: "complete", prompt: request };
 }
 
 export const houseStyleRules =

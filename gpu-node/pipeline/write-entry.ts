@@ -9,7 +9,8 @@ import { assemble, readBack, spanAt } from "./assemble.ts";
 import type { CheckpointStore } from "./checkpoints.ts";
 import type { PipelineConfig } from "./config.ts";
 import { newDraft, stepSeed, type EntryDraft } from "./draft.ts";
-import type { TextGenerator } from "./generator.ts";
+import { generate, type TextGenerator } from "./generator.ts";
+import { chatTemplateAllowance, plainPrompt, type PromptStyle } from "./prompt.ts";
 import { buildPlan, sectionDetailPrompt, sectionDetailSchema, titlesPrompt, titlesSchema, type SectionPlan } from "./plan.ts";
 import { lengthReport, scoreQuality, type EntryValidator, type QualityReport, type ValidationReport } from "./quality.ts";
 import { expandSection, sectionDone, sectionWords, writeParagraph, writeSection, type WriteContext } from "./write-section.ts";
@@ -60,6 +61,7 @@ const blocking = (r: ValidationReport) => r.issues.filter((i) => i.severity === 
 
 export async function runPipeline(job: EntryJob, deps: PipelineDeps, opts: RunOptions): Promise<PipelineResult> {
   const { config, checkpoints, generator } = deps;
+  const style: PromptStyle = config.promptStyle === "auto" ? await generator.promptStyle() : config.promptStyle;
   const draft: EntryDraft = opts.draft ?? newDraft(job.seed ?? crypto.getRandomValues(new Uint32Array(1))[0]!);
   const started = Date.now();
   const tierPlan = config.tiers[job.tier];
@@ -97,7 +99,7 @@ export async function runPipeline(job: EntryJob, deps: PipelineDeps, opts: RunOp
   if (!draft.plan) {
     await enter("blueprint", "planning the entry", 0.01);
     if (!draft.titles) {
-      const parsed = await generateJson<{ sections: string[] }>(deps, job, draft, "blueprint/titles", titlesPrompt(job.subject, job.category, tierPlan.sections), (chars) => titlesSchema(tierPlan.sections, chars), opts.signal);
+      const parsed = await generateJson<{ sections: string[] }>(deps, style, job, draft, "blueprint/titles", titlesPrompt(job.subject, job.category, tierPlan.sections), (chars) => titlesSchema(tierPlan.sections, chars), opts.signal);
       draft.titles = parsed.value.sections;
       draft.tokens += parsed.tokens;
       await commit({ key: "blueprint/titles", kind: "blueprint", tokens: parsed.tokens });
@@ -108,7 +110,7 @@ export async function runPipeline(job: EntryJob, deps: PipelineDeps, opts: RunOp
       titles.map(async (_, i) => {
         if (draft.details![i]) return;
         const key = `blueprint/s${i}`;
-        const parsed = await generateJson<{ goal: string; keyPoints: string[]; sources: string[] }>(deps, job, draft, key, sectionDetailPrompt(job.subject, titles, i), sectionDetailSchema, opts.signal);
+        const parsed = await generateJson<{ goal: string; keyPoints: string[]; sources: string[] }>(deps, style, job, draft, key, sectionDetailPrompt(job.subject, titles, i), sectionDetailSchema, opts.signal);
         draft.details![i] = parsed.value;
         draft.tokens += parsed.tokens;
         await commit({ key, kind: "blueprint", tokens: parsed.tokens });
@@ -122,6 +124,7 @@ export async function runPipeline(job: EntryJob, deps: PipelineDeps, opts: RunOp
 
   const ctx: WriteContext = {
     generator,
+    style,
     config,
     draft,
     signal: opts.signal,
@@ -228,6 +231,7 @@ export async function runPipeline(job: EntryJob, deps: PipelineDeps, opts: RunOp
     metadata: {
       seed: draft.seed,
       prompt_version: promptVersion,
+      prompt_style: style,
       model: deps.provenance.model,
       model_sha256: deps.provenance.modelSha256,
       config_hash: deps.provenance.configHash,
@@ -242,6 +246,7 @@ export async function runPipeline(job: EntryJob, deps: PipelineDeps, opts: RunOp
   return { status, entry, quality };
 }
 
+const jsonSystemPrompt = "You plan Orthodox theological encyclopedia entries. Answer with JSON only.";
 const jsonSample = '{"goal": "Show how the grace of God deifies the faithful", "keyPoints": ["Union with God in Christ", "The uncreated energies"]}';
 
 /**
@@ -250,15 +255,18 @@ const jsonSample = '{"goal": "Show how the grace of God deifies the faithful", "
  */
 async function generateJson<T>(
   deps: PipelineDeps,
+  style: PromptStyle,
   job: EntryJob,
   draft: EntryDraft,
   key: string,
-  prompt: string,
+  request: string,
   schemaFor: (chars: number) => object,
   signal: AbortSignal,
 ): Promise<{ value: T; tokens: number }> {
+  const prompt = plainPrompt(style, request, jsonSystemPrompt);
   const contextSize = await deps.generator.contextSize();
-  const promptTokens = await deps.generator.countTokens(prompt);
+  const promptTokens =
+    prompt.kind === "chat" ? (await deps.generator.countTokens(`${jsonSystemPrompt}${request}`)) + chatTemplateAllowance : await deps.generator.countTokens(request);
   const tokensPerChar = (await deps.generator.countTokens(jsonSample)) / jsonSample.length;
   // Grammar-constrained text tokenizes worse than free text: keep a wide margin.
   const chars = Math.floor((contextSize - promptTokens - 8) / (tokensPerChar * 1.6));
@@ -266,8 +274,7 @@ async function generateJson<T>(
   let tokens = 0;
   let lastError = "";
   for (let attempt = 0; attempt < deps.config.sectionAttempts; attempt++) {
-    const result = await deps.generator.complete({
-      prompt,
+    const result = await generate(deps.generator, prompt, {
       maxTokens: Math.max(32, contextSize - promptTokens - 4),
       jsonSchema: schema,
       temperature: deps.config.blueprintTemperature,

@@ -4,15 +4,17 @@
 import { countWords } from "../../shared/text/words.ts";
 import type { PipelineConfig } from "./config.ts";
 import { stepSeed, type EntryDraft } from "./draft.ts";
-import type { TextGenerator } from "./generator.ts";
+import { generate, type TextGenerator } from "./generator.ts";
 import { cleanLine, type SectionPlan } from "./plan.ts";
-import { fitPrompt, houseStyleRules, type PromptPart } from "./prompt.ts";
+import { fitStyledPrompt, houseStyleRules, type PromptPart, type PromptStyle } from "./prompt.ts";
 import { sectionHeading } from "./assemble.ts";
 
 export type StepLog = (step: { key: string; kind: string; reason?: string; tokens?: number; durationMs?: number }) => Promise<boolean>;
 
 export type WriteContext = {
   generator: TextGenerator;
+  /** Chat messages for an instruct model, a document to continue for a base model. */
+  style: PromptStyle;
   config: PipelineConfig;
   draft: EntryDraft;
   signal: AbortSignal;
@@ -80,8 +82,15 @@ export async function writeParagraph(ctx: WriteContext, req: ParagraphRequest): 
     if (remaining < req.words * 0.15) break;
     const maxTokens = Math.max(16, Math.min(Math.ceil(remaining * tpw * 1.25) + 8, Math.floor(contextSize / 2)));
     const parts: PromptPart[] = [
+      {
+        text: "You write an Orthodox theological encyclopedia entry, one paragraph at a time. Answer with the paragraph's text only: plain prose, no heading, no preface.\n",
+        priority: 1,
+        keep: "none",
+        chat: "system",
+        only: "chat",
+      },
       { text: `Encyclopedia entry: ${plan.subject} (${plan.category}).\n`, priority: 1, keep: "head" },
-      { text: houseStyleRules, priority: 4, keep: "none" },
+      { text: houseStyleRules, priority: 4, keep: "none", chat: "system" },
       { text: `Outline: ${plan.sections.map((s) => `${s.numeral}. ${s.title}`).join("; ")}.\n`, priority: 5, keep: "head" },
       { text: neighbours ? `Neighbouring sections (do not repeat them): ${neighbours}\n` : "", priority: 6, keep: "head" },
       {
@@ -91,13 +100,17 @@ export async function writeParagraph(ctx: WriteContext, req: ParagraphRequest): 
       },
       { text: passages.length ? `Reference passages: ${passages.map((p) => `"${p}"`).join(" ")}\n` : "", priority: 7, keep: "head" },
       { text: `Paragraph ${req.paragraph + 1}, about ${req.words} words, on: ${req.point}.${req.instruction ? ` ${req.instruction}` : ""}\n`, priority: 1, keep: "head" },
-      { text: `\n${sectionHeading(section.numeral, section.title)}\n\n`, priority: 3, keep: "none" },
-      text ? { text, priority: 1, keep: "tail" } : { text: previous ? `${previous}\n\n` : "", priority: 3, keep: "tail" },
+      // A base model continues the document: the heading, then the paragraph before, then this one.
+      { text: `\n${sectionHeading(section.numeral, section.title)}\n\n`, priority: 3, keep: "none", chat: "omit" },
+      { text: !text && previous ? `${previous}\n\n` : "", priority: 3, keep: "tail", only: "completion" },
+      // An instruct model is told what came before and answers with the paragraph alone.
+      { text: !text && previous ? `The paragraph before it (go on from it, do not repeat it): ${previous}\n` : "", priority: 3, keep: "tail", only: "chat" },
+      // The paragraph so far, continued by the next pass (the start of the reply, in a chat).
+      { text, priority: 1, keep: "tail", chat: "assistant" },
     ];
-    const { prompt } = await fitPrompt(parts, contextSize - maxTokens - 4, (t) => ctx.generator.countTokens(t));
+    const prompt = await fitStyledPrompt(ctx.style, parts, contextSize - maxTokens - 4, (t) => ctx.generator.countTokens(t));
     const started = performance.now();
-    const result = await ctx.generator.complete({
-      prompt,
+    const result = await generate(ctx.generator, prompt, {
       maxTokens,
       temperature: config.temperature,
       seed: stepSeed(draft.seed, `${req.key}/pass${pass}/try${failures}`),

@@ -19,6 +19,7 @@ beforeAll(async () => {
       { id: "random", source: randomPath, roles: ["judge"], contextSize: 512, sequences: 2 },
       { id: "single", source: storiesPath, contextSize: 2048, sequences: 1 },
       { id: "tiny", source: storiesPath, contextSize: 64, sequences: 1 },
+      { id: "chatml", source: storiesPath, contextSize: 512, sequences: 1, chatWrapper: "chatML" },
     ]),
   );
 });
@@ -165,13 +166,28 @@ describe("generation", () => {
     expect((await holder).stopReason).toBe("abort");
   });
 
+  it("prompts base models by completion and chat models through their template", async () => {
+    // The test model's GGUF has no chat template; naming a wrapper makes it a chat model.
+    expect(await engine.promptStyle("stories")).toBe("completion");
+    expect(await engine.promptStyle("chatml")).toBe("chat");
+    const answer = await engine.chat({ model: "chatml", messages: [{ role: "user", content: "Tell me a story." }], maxTokens: 8, temperature: 0 });
+    expect(answer.tokens).toBeGreaterThan(0);
+    const described = (await engine.describe()).models.find((m) => m.id === "chatml")!;
+    expect(described).toMatchObject({ chatWrapper: "ChatML", promptStyle: "chat" });
+  });
+
   it("chats with the model's chat wrapper", async () => {
     const result = await engine.chat({ messages: [{ role: "system", content: "You tell stories." }, { role: "user", content: "Tell me a story." }], maxTokens: 16, temperature: 0 });
     expect(result.tokens).toBeGreaterThan(0);
     expect(result.text.length).toBeGreaterThan(0);
     await expect(engine.chat({ messages: [{ role: "assistant", content: "Hi" }], maxTokens: 4 })).rejects.toThrow(
-      'messages[0].role = "assistant": the last message must be from the user',
+      'messages[0].role = "assistant": the last message must be from the user, or an assistant reply to continue right after one',
     );
+    await expect(engine.chat({ messages: [{ role: "system", content: "x" }], maxTokens: 4 })).rejects.toThrow('messages[0].role = "system": the last message must be from the user');
+    // A prefilled reply is continued, not repeated: the answer is what comes after the prefix.
+    const prefilled = await engine.chat({ messages: [{ role: "user", content: "Tell me a story." }, { role: "assistant", content: "Once upon a time" }], maxTokens: 12, temperature: 0 });
+    expect(prefilled.tokens).toBeGreaterThan(0);
+    expect(prefilled.text.startsWith("Once upon a time")).toBe(false);
   });
 
   it("counts tokens and refuses a prompt longer than the context", async () => {

@@ -1,7 +1,7 @@
 // Canceling in the middle of a section stops generation within a token step and frees the engine.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPipeline } from "../../gpu-node/pipeline/write-entry.ts";
-import type { CompletionRequest } from "../../gpu-node/pipeline/generator.ts";
+import type { ChatRequest, CompletionRequest, CompletionResult } from "../../gpu-node/pipeline/generator.ts";
 import { startTestPipeline, type TestPipeline } from "../support/pipeline.ts";
 
 describe("cancellation", () => {
@@ -19,23 +19,26 @@ describe("cancellation", () => {
     let inFlight = 0;
     // Observe the real engine's token stream (no behaviour changed) to count tokens after abort.
     const engine = t.deps.generator;
+    const observe = async <R extends CompletionRequest | ChatRequest>(req: R, run: (req: R) => Promise<CompletionResult>) => {
+      inFlight++;
+      try {
+        return await run({
+          ...req,
+          onToken: (text: string) => {
+            if (controller.signal.aborted) tokensAfterAbort++;
+            req.onToken?.(text);
+          },
+        });
+      } finally {
+        inFlight--;
+      }
+    };
     const observed = {
       countTokens: (text: string) => engine.countTokens(text),
       contextSize: () => engine.contextSize(),
-      complete: async (req: CompletionRequest) => {
-        inFlight++;
-        try {
-          return await engine.complete({
-            ...req,
-            onToken: (text) => {
-              if (controller.signal.aborted) tokensAfterAbort++;
-              req.onToken?.(text);
-            },
-          });
-        } finally {
-          inFlight--;
-        }
-      },
+      promptStyle: () => engine.promptStyle(),
+      complete: (req: CompletionRequest) => observe(req, (r) => engine.complete(r)),
+      chat: (req: ChatRequest) => observe(req, (r) => engine.chat(r)),
     };
     const job = { id: "ent_cancel", subject: "Theotokos", tier: "S" as const, category: "Theology", seed: 3 };
     await t.deps.checkpoints.open({ ...job, callback_url: "http://127.0.0.1:1/unused" });

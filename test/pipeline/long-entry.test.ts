@@ -55,7 +55,7 @@ describe("tier-S entry", () => {
     expect(Object.keys(quality.dimensions).sort()).toEqual(expect.arrayContaining(["length", "style", "structure", "citations", "doctrine"]));
     expect(progress.at(-1)!.words).toBe(entry.words);
     // Reproducibility record.
-    expect(entry.metadata).toMatchObject({ seed: 2026, model_sha256: expect.stringMatching(/^[0-9a-f]{64}$/), prompt_version: expect.any(String), config_hash: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(entry.metadata).toMatchObject({ seed: 2026, model_sha256: expect.stringMatching(/^[0-9a-f]{64}$/), prompt_version: expect.any(String), prompt_style: "completion", config_hash: expect.stringMatching(/^[0-9a-f]{16}$/) });
     // Each section was grounded in passages retrieved from the knowledge base (kept in the draft).
     const stored = await t.deps.checkpoints.find("ent_long");
     const passages = stored!.draft!.passages!;
