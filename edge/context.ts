@@ -27,7 +27,16 @@ export class BackgroundTasks {
   }
 }
 
-export type EdgeDeps = { db: EdgeDb; config: EdgeConfig; background?: BackgroundTasks };
+/** Cloudflare's Workers Rate Limiting binding (`[[ratelimits]]` in wrangler.toml). */
+export type RateLimitBinding = { limit(options: { key: string }): Promise<{ success: boolean }> };
+
+export type EdgeDeps = {
+  db: EdgeDb;
+  config: EdgeConfig;
+  background?: BackgroundTasks;
+  /** Counts per key across the isolates of a location; without it each isolate counts alone. */
+  rateLimiter?: RateLimitBinding;
+};
 export type EdgeEnv = { Variables: { deps: EdgeDeps; apiKey: AuthedKey } };
 export type EdgeContext = Context<EdgeEnv>;
 

@@ -1,7 +1,9 @@
-// Per-key rate limits: a token bucket per API key (capacity = the per-minute limit, refilled
-// continuously). Over the limit a request gets 429 with Retry-After. The buckets live in memory: per
-// process on Node, per isolate on Workers (Cloudflare runs several isolates, so there the limit is
-// approximate; put a Cloudflare rate-limiting rule in front for a hard global limit).
+// Per-key rate limits. Over the limit a request gets 429 with Retry-After.
+// - On Workers with the OPUS_RATE_LIMITER binding (wrangler.toml `[[ratelimits]]`), Cloudflare's
+//   Rate Limiting API counts each key across all isolates of a location, with the binding's own
+//   limit and period.
+// - Otherwise a token bucket per key (capacity = the per-minute limit, refilled continuously) in
+//   memory: per process on Node, per isolate on Workers, where it is then only approximate.
 import type { MiddlewareHandler } from "hono";
 import type { EdgeEnv } from "./context.ts";
 import { ApiError } from "./errors.ts";
@@ -33,11 +35,22 @@ export class RateLimiter {
 
 const limiters = new Map<number, RateLimiter>();
 
+/** Seconds a caller refused by the Workers binding waits: at most one period of its window. */
+const bindingRetryAfterS = 60;
+
 /** After `requireKey`: counts the request against the caller's key. */
 export function rateLimit(): MiddlewareHandler<EdgeEnv> {
   return async (c, next) => {
-    const perMinute = c.var.deps.config.rateLimitPerMinute;
-    if (perMinute > 0) {
+    const { config, rateLimiter } = c.var.deps;
+    const perMinute = config.rateLimitPerMinute;
+    if (perMinute > 0 && rateLimiter) {
+      const { success } = await rateLimiter.limit({ key: c.var.apiKey.id });
+      if (!success) {
+        throw new ApiError(429, "rate_limited", `Too many requests for this API key; retry in ${bindingRetryAfterS} s`, undefined, {
+          "retry-after": String(bindingRetryAfterS),
+        });
+      }
+    } else if (perMinute > 0) {
       let limiter = limiters.get(perMinute);
       if (!limiter) limiters.set(perMinute, (limiter = new RateLimiter(perMinute)));
       const { retryAfter, remaining } = limiter.take(c.var.apiKey.id);

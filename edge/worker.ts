@@ -5,7 +5,7 @@ import { createClient } from "@libsql/client/web";
 import type { Context } from "hono";
 import { createApp } from "./app.ts";
 import { readEdgeConfig, type EdgeConfig } from "./config.ts";
-import type { EdgeDeps } from "./context.ts";
+import type { EdgeDeps, RateLimitBinding } from "./context.ts";
 import { edgeDb } from "./db/client.ts";
 import { runScheduledWork } from "./scheduled.ts";
 
@@ -20,7 +20,12 @@ let cached: { env: Env; config: EdgeConfig } | undefined;
 function depsFor(env: Env): EdgeDeps {
   if (cached?.env !== env) cached = { env, config: readEdgeConfig(env) };
   const { config } = cached;
-  return { db: edgeDb(createClient({ url: config.dbUrl, authToken: config.dbToken })), config };
+  const binding = env.OPUS_RATE_LIMITER as Partial<RateLimitBinding> | undefined;
+  return {
+    db: edgeDb(createClient({ url: config.dbUrl, authToken: config.dbToken })),
+    config,
+    rateLimiter: typeof binding?.limit === "function" ? (binding as RateLimitBinding) : undefined,
+  };
 }
 
 const app = createApp((c: Context) => depsFor(c.env as Env));

@@ -23,7 +23,8 @@ export type TestWorker = {
   close: () => Promise<void>;
 };
 
-export async function startTestWorker(bindings: Record<string, string>): Promise<TestWorker> {
+/** `rateLimit` adds the Workers Rate Limiting binding (OPUS_RATE_LIMITER) as wrangler.toml declares it. */
+export async function startTestWorker(bindings: Record<string, string>, options: { rateLimit?: { limit: number; period: 10 | 60 } } = {}): Promise<TestWorker> {
   if (!existsSync(workerBundle)) throw new Error(`Worker bundle missing at ${workerBundle}: run \`npm run build:worker\``);
   const dbFile = path.join(mkdtempSync(path.join(os.tmpdir(), "opus-worker-")), "edge.db");
   // Migrations go in through a normal file client (what `opus migrate` does against Turso).
@@ -35,6 +36,7 @@ export async function startTestWorker(bindings: Record<string, string>): Promise
     scriptPath: workerBundle,
     compatibilityDate: "2026-04-20",
     bindings: { OPUS_DB_URL: bridge.url, ...bindings },
+    ...(options.rateLimit ? { ratelimits: { OPUS_RATE_LIMITER: { simple: options.rateLimit } } } : {}),
     host: "127.0.0.1",
     port: 0,
   });
