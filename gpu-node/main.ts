@@ -8,6 +8,8 @@ import { JobRunner } from "./jobs/runner.ts";
 import type { CheckpointStore } from "./pipeline/checkpoints.ts";
 import { indexFinishedEntry, knowledgeRoutes } from "./knowledge/index.ts";
 import { createNodePipeline } from "./pipeline-deps.ts";
+import { promptVersion } from "./pipeline/write-entry.ts";
+import { startTracing } from "./telemetry/tracing.ts";
 import { createNodeApp } from "./server.ts";
 import { startEdgeLink, type EdgeLink } from "./dispatch/edge-link.ts";
 import { readEdgeLinkSettings } from "./dispatch/settings.ts";
@@ -47,6 +49,8 @@ export async function startGpuNode(opts: GpuNodeOptions = {}): Promise<RunningGp
   try {
     const info = await engine.modelInfo();
     const { deps, knowledge, checkpoints } = await createNodePipeline(config, db, engine);
+    const tracing = startTracing(config.telemetry, promptVersion);
+    deps.tracer = tracing.tracer;
     const runner = new JobRunner({
       deps,
       secret,
@@ -84,6 +88,7 @@ export async function startGpuNode(opts: GpuNodeOptions = {}): Promise<RunningGp
       close: async () => {
         await edgeLink?.stop();
         await runner.close();
+        await tracing.shutdown();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await knowledge?.close();
         await engine.close();

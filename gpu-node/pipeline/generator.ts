@@ -3,6 +3,7 @@
 // the pipeline depends on this much and no more.
 import type { ChatRequest, CompletionRequest, CompletionResult } from "../engine/request.ts";
 import type { FittedPrompt, PromptStyle } from "./prompt.ts";
+import { inSpan, type TraceScope } from "./spans.ts";
 
 export type { ChatRequest, CompletionRequest, CompletionResult };
 
@@ -17,7 +18,18 @@ export interface TextGenerator {
   promptStyle(model?: string): PromptStyle | Promise<PromptStyle>;
 }
 
-/** Runs a fitted prompt the way it was built: as a completion or as a chat turn. */
-export function generate(generator: TextGenerator, prompt: FittedPrompt, params: Omit<CompletionRequest, "prompt">): Promise<CompletionResult> {
-  return prompt.kind === "chat" ? generator.chat({ ...params, messages: prompt.messages }) : generator.complete({ ...params, prompt: prompt.prompt });
+/** Runs a fitted prompt the way it was built (a completion or a chat turn), in an `llm.generate` span. */
+export function generate(generator: TextGenerator, prompt: FittedPrompt, params: Omit<CompletionRequest, "prompt">, scope: TraceScope): Promise<CompletionResult> {
+  return inSpan(scope, "llm.generate", { "opus.prompt_style": prompt.kind === "chat" ? "chat" : "completion", "gen_ai.request.max_tokens": params.maxTokens }, async (_, span) => {
+    const result = await (prompt.kind === "chat" ? generator.chat({ ...params, messages: prompt.messages }) : generator.complete({ ...params, prompt: prompt.prompt }));
+    span.setAttributes({
+      "gen_ai.response.model": result.model,
+      "gen_ai.usage.output_tokens": result.tokens,
+      "opus.stop_reason": result.stopReason,
+      "opus.cached": result.cached,
+      "opus.queue_ms": Math.round(result.queueMs),
+      "opus.time_to_first_token_ms": Math.round(result.timeToFirstTokenMs),
+    });
+    return result;
+  });
 }

@@ -2,6 +2,7 @@
 // validating <-> correcting -> assembling -> finalizing -> succeeded | needs_review (or failed,
 // canceled). Every step is checkpointed; a restarted node resumes from the last one, and with the
 // same seed writes exactly what an uninterrupted run would have written.
+import type { Tracer } from "@opentelemetry/api";
 import type { EntryStatus, Tier } from "../../shared/api/entry.ts";
 import type { FinishedEntry } from "../../shared/api/node-protocol.ts";
 import { countWords } from "../../shared/text/words.ts";
@@ -11,6 +12,7 @@ import type { PipelineConfig } from "./config.ts";
 import { newDraft, stepSeed, type EntryDraft } from "./draft.ts";
 import { generate, type TextGenerator } from "./generator.ts";
 import { chatTemplateAllowance, plainPrompt, type PromptStyle } from "./prompt.ts";
+import { inSpan, rootScope, type TraceScope } from "./spans.ts";
 import { buildPlan, sectionDetailPrompt, sectionDetailSchema, titlesPrompt, titlesSchema, type SectionPlan } from "./plan.ts";
 import { lengthReport, scoreQuality, type EntryValidator, type QualityReport, type ValidationReport } from "./quality.ts";
 import { expandSection, sectionDone, sectionWords, writeParagraph, writeSection, type WriteContext } from "./write-section.ts";
@@ -39,6 +41,8 @@ export type PipelineDeps = {
   retrieve?: (query: { subject: string; title: string; goal: string; keyPoints: string[] }) => Promise<string[]>;
   /** Reproducibility record: the model file's hash and the configuration's hash. */
   provenance: { modelSha256: string; configHash: string; model: string };
+  /** Traces each entry (gpu-node/telemetry); without it, the OpenTelemetry API's no-op tracer. */
+  tracer?: Tracer;
 };
 
 /** Progress is reported without waiting: a slow edge must never hold up generation. */
@@ -59,7 +63,22 @@ async function allSettledOrThrow<T>(work: Promise<T>[]): Promise<T[]> {
 
 const blocking = (r: ValidationReport) => r.issues.filter((i) => i.severity === "error" || i.severity === "critical");
 
-export async function runPipeline(job: EntryJob, deps: PipelineDeps, opts: RunOptions): Promise<PipelineResult> {
+/** Writes the entry, resuming from `opts.draft` when there is one, in one `entry` span. */
+export function runPipeline(job: EntryJob, deps: PipelineDeps, opts: RunOptions): Promise<PipelineResult> {
+  const attributes = { "opus.entry.id": job.id, "opus.subject": job.subject, "opus.tier": job.tier, "opus.category": job.category, "opus.resumed": Boolean(opts.draft) };
+  return inSpan(rootScope(deps.tracer), "entry", attributes, async (scope, span) => {
+    const result = await writeEntry(job, deps, opts, scope);
+    span.setAttributes({
+      "opus.status": result.status,
+      "opus.words": result.entry.words,
+      "opus.quality.combined": result.quality.combined,
+      "gen_ai.usage.output_tokens": Number(result.entry.metadata.tokens),
+    });
+    return result;
+  });
+}
+
+async function writeEntry(job: EntryJob, deps: PipelineDeps, opts: RunOptions, scope: TraceScope): Promise<PipelineResult> {
   const { config, checkpoints, generator } = deps;
   const style: PromptStyle = config.promptStyle === "auto" ? await generator.promptStyle() : config.promptStyle;
   const draft: EntryDraft = opts.draft ?? newDraft(job.seed ?? crypto.getRandomValues(new Uint32Array(1))[0]!);
@@ -96,10 +115,10 @@ export async function runPipeline(job: EntryJob, deps: PipelineDeps, opts: RunOp
   };
 
   // Blueprint: titles, then each section's plan, under JSON-schema grammars.
-  if (!draft.plan) {
+  if (!draft.plan) await inSpan(scope, "blueprint", { "opus.sections": tierPlan.sections }, async (blueprint) => {
     await enter("blueprint", "planning the entry", 0.01);
     if (!draft.titles) {
-      const parsed = await generateJson<{ sections: string[] }>(deps, style, job, draft, "blueprint/titles", titlesPrompt(job.subject, job.category, tierPlan.sections), (chars) => titlesSchema(tierPlan.sections, chars), opts.signal);
+      const parsed = await generateJson<{ sections: string[] }>(deps, style, job, draft, "blueprint/titles", titlesPrompt(job.subject, job.category, tierPlan.sections), (chars) => titlesSchema(tierPlan.sections, chars), opts.signal, blueprint);
       draft.titles = parsed.value.sections;
       draft.tokens += parsed.tokens;
       await commit({ key: "blueprint/titles", kind: "blueprint", tokens: parsed.tokens });
@@ -110,7 +129,7 @@ export async function runPipeline(job: EntryJob, deps: PipelineDeps, opts: RunOp
       titles.map(async (_, i) => {
         if (draft.details![i]) return;
         const key = `blueprint/s${i}`;
-        const parsed = await generateJson<{ goal: string; keyPoints: string[]; sources: string[] }>(deps, style, job, draft, key, sectionDetailPrompt(job.subject, titles, i), sectionDetailSchema, opts.signal);
+        const parsed = await generateJson<{ goal: string; keyPoints: string[]; sources: string[] }>(deps, style, job, draft, key, sectionDetailPrompt(job.subject, titles, i), sectionDetailSchema, opts.signal, blueprint);
         draft.details![i] = parsed.value;
         draft.tokens += parsed.tokens;
         await commit({ key, kind: "blueprint", tokens: parsed.tokens });
@@ -120,11 +139,13 @@ export async function runPipeline(job: EntryJob, deps: PipelineDeps, opts: RunOp
     draft.plan = buildPlan(job, titles, draft.details as { goal: string; keyPoints: string[]; sources: string[] }[], config);
     draft.sections = draft.plan.sections.map((s) => ({ paragraphs: s.paragraphs.map(() => null), expansions: 0 }));
     await save();
-  }
+  });
+  if (!draft.plan) throw new Error("the blueprint step ended without a plan");
 
   const ctx: WriteContext = {
     generator,
     style,
+    trace: scope,
     config,
     draft,
     signal: opts.signal,
@@ -143,7 +164,13 @@ export async function runPipeline(job: EntryJob, deps: PipelineDeps, opts: RunOp
   // Sections, in parallel across the engine's sequences.
   if (["blueprint", "sections", "queued"].includes(draft.status)) {
     await enter("sections", `writing ${draft.plan.sections.length} sections`, 0.08);
-    await allSettledOrThrow(draft.plan.sections.map((_, s) => writeSection(ctx, s)));
+    await allSettledOrThrow(
+      draft.plan.sections.map((section, s) =>
+        inSpan(scope, "section", { "opus.section": section.numeral, "opus.section.title": section.title, "opus.words.target": section.wordTarget }, (sectionScope) =>
+          writeSection({ ...ctx, trace: sectionScope }, s),
+        ),
+      ),
+    );
     // The entry as a whole must reach the tier's minimum: grow the sections furthest below target.
     for (;;) {
       const deficit = tierPlan.minWords - wordsNow();
@@ -161,7 +188,13 @@ export async function runPipeline(job: EntryJob, deps: PipelineDeps, opts: RunOp
 
   // Validation and bounded correction: automatic fixes first, then regeneration of only the
   // paragraphs that still carry errors.
-  let validation = await deps.validator.validate(assemble(draft).markdown, job.tier);
+  const validate = () =>
+    inSpan(scope, "validate", {}, async (_, span) => {
+      const report = await deps.validator.validate(assemble(draft).markdown, job.tier);
+      span.setAttributes({ "opus.issues": report.issues.length, "opus.issues.blocking": blocking(report).length });
+      return report;
+    });
+  let validation = await validate();
   while (blocking(validation).length > 0 && draft.correctionRound < config.correctionRounds) {
     const round = draft.correctionRound + 1;
     if (!draft.pendingCorrections) {
@@ -169,7 +202,7 @@ export async function runPipeline(job: EntryJob, deps: PipelineDeps, opts: RunOp
       const fixed = await deps.validator.fix(assemble(draft).markdown, job.tier);
       if (fixed.fixed > 0 && readBack(draft, fixed.markdown)) {
         await commit({ key: `c${round}/autofix`, kind: "autofix", reason: `${fixed.fixed} automatic fix(es)` });
-        validation = await deps.validator.validate(assemble(draft).markdown, job.tier);
+        validation = await validate();
       }
       const { spans } = assemble(draft);
       const targets = new Map<string, { section: number; paragraph: number; reason: string }>();
@@ -209,7 +242,7 @@ export async function runPipeline(job: EntryJob, deps: PipelineDeps, opts: RunOp
     draft.correctionRound = round;
     draft.pendingCorrections = undefined;
     await enter("validating", `validating after correction round ${round}`, 0.92);
-    validation = await deps.validator.validate(assemble(draft).markdown, job.tier);
+    validation = await validate();
     if (pending.length === 0) break; // nothing left that regeneration can reach
   }
 
@@ -262,6 +295,7 @@ async function generateJson<T>(
   request: string,
   schemaFor: (chars: number) => object,
   signal: AbortSignal,
+  scope: TraceScope,
 ): Promise<{ value: T; tokens: number }> {
   const prompt = plainPrompt(style, request, jsonSystemPrompt);
   const contextSize = await deps.generator.contextSize();
@@ -281,7 +315,7 @@ async function generateJson<T>(
       seed: stepSeed(draft.seed, `${key}/try${attempt}`),
       priority: job.tier,
       signal,
-    });
+    }, scope);
     signal.throwIfAborted();
     tokens += result.tokens;
     try {

@@ -7,6 +7,7 @@ import { stepSeed, type EntryDraft } from "./draft.ts";
 import { generate, type TextGenerator } from "./generator.ts";
 import { cleanLine, type SectionPlan } from "./plan.ts";
 import { fitStyledPrompt, houseStyleRules, type PromptPart, type PromptStyle } from "./prompt.ts";
+import { inSpan, type TraceScope } from "./spans.ts";
 import { sectionHeading } from "./assemble.ts";
 
 export type StepLog = (step: { key: string; kind: string; reason?: string; tokens?: number; durationMs?: number }) => Promise<boolean>;
@@ -15,6 +16,8 @@ export type WriteContext = {
   generator: TextGenerator;
   /** Chat messages for an instruct model, a document to continue for a base model. */
   style: PromptStyle;
+  /** The span the next steps belong under (the entry's, or a section's). */
+  trace: TraceScope;
   config: PipelineConfig;
   draft: EntryDraft;
   signal: AbortSignal;
@@ -59,8 +62,16 @@ export type ParagraphRequest = {
   instruction?: string;
 };
 
-/** Writes one paragraph (without its indent). */
-export async function writeParagraph(ctx: WriteContext, req: ParagraphRequest): Promise<{ text: string; tokens: number }> {
+/** Writes one paragraph (without its indent), in a `paragraph` span. */
+export function writeParagraph(ctx: WriteContext, req: ParagraphRequest): Promise<{ text: string; tokens: number }> {
+  return inSpan(ctx.trace, "paragraph", { "opus.step": req.key, "opus.words.target": req.words }, async (scope, span) => {
+    const written = await writeParagraphPasses({ ...ctx, trace: scope }, req);
+    span.setAttributes({ "opus.words.written": countWords(written.text), "gen_ai.usage.output_tokens": written.tokens });
+    return written;
+  });
+}
+
+async function writeParagraphPasses(ctx: WriteContext, req: ParagraphRequest): Promise<{ text: string; tokens: number }> {
   const { draft, config } = ctx;
   const plan = draft.plan!;
   const section = plan.sections[req.section]!;
@@ -117,7 +128,7 @@ export async function writeParagraph(ctx: WriteContext, req: ParagraphRequest): 
       stop: ["\n\n", "\n#"],
       priority: ctx.priority,
       signal: ctx.signal,
-    });
+    }, ctx.trace);
     ctx.signal.throwIfAborted();
     tokens += result.tokens;
     const added = cleanLine(result.text);

@@ -25,6 +25,7 @@ export const envAliases: Readonly<Record<string, ConfigPath>> = {
   OPUS_EMBEDDER_CACHE: ["knowledge", "modelsDir"],
   OPUS_HOST: ["server", "host"],
   OPUS_PORT: ["server", "port"],
+  OPUS_TRACES_ENDPOINT: ["telemetry", "tracesEndpoint"],
 };
 
 /** Per-model settings from the environment apply to every configured model. */

@@ -183,6 +183,16 @@ export const nodeConfigSchema = z.strictObject({
       goldenDir: z.string().min(1).optional(),
     })
     .prefault({}),
+  /** OpenTelemetry traces of every entry: its steps, sections, paragraphs and model calls. */
+  telemetry: z
+    .strictObject({
+      /** OTLP/HTTP traces URL, e.g. http://localhost:4318/v1/traces (an OpenTelemetry Collector, Jaeger, Tempo); unset: no tracing. */
+      tracesEndpoint: z.url({ protocol: /^https?$/, error: "expected an http(s) URL such as http://localhost:4318/v1/traces" }).optional(),
+      serviceName: z.string().min(1).default("opus-gpu-node"),
+      /** Share of entries traced (head sampling per entry). */
+      sampleRatio: fraction.default(1),
+    })
+    .prefault({}),
   features: z
     .strictObject({
       threadCalibration: z.boolean({ error: "expected true or false" }).default(true),
