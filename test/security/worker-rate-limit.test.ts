@@ -20,6 +20,9 @@ describe("the Workers rate-limit binding", () => {
   it("refuses a key past the binding's limit with 429 and Retry-After, and leaves other keys alone", async () => {
     const busy = (await createApiKey(worker.db, "busy")).key;
     const calm = (await createApiKey(worker.db, "calm")).key;
+    // The binding counts in fixed 60 s windows: start well inside one, so the counts cannot reset midway.
+    const intoWindow = Date.now() % 60_000;
+    if (intoWindow > 50_000) await new Promise((r) => setTimeout(r, 60_000 - intoWindow + 100));
     const statuses: number[] = [];
     let last: Response | undefined;
     for (let i = 0; i < 6; i++) {
