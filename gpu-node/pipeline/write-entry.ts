@@ -84,7 +84,6 @@ async function writeEntry(job: EntryJob, deps: PipelineDeps, opts: RunOptions, s
   const draft: EntryDraft = opts.draft ?? newDraft(job.seed ?? crypto.getRandomValues(new Uint32Array(1))[0]!);
   const started = Date.now();
   const tierPlan = config.tiers[job.tier];
-  const targetWords = Math.ceil(tierPlan.minWords * (1 + tierPlan.margin));
   const wordsNow = () => draft.sections.reduce((n, _, s) => n + sectionWords(draft, s), 0);
   const doneSections = () => draft.sections.filter((_, s) => sectionDone(draft, s)).length;
   const save = () => checkpoints.saveDraft(job.id, draft);
@@ -93,14 +92,30 @@ async function writeEntry(job: EntryJob, deps: PipelineDeps, opts: RunOptions, s
   let sessionWords = 0;
   const sessionStart = Date.now();
 
+  // Progress only moves forward (a second correction round does not send it back), and while
+  // sections are written it follows the planned words still unwritten, not the words so far: a
+  // talkative model passes the target long before the plan is done.
+  let shownProgress = 0;
+  const plannedWords = () => {
+    let total = 0;
+    let left = 0;
+    draft.plan?.sections.forEach((section, s) =>
+      section.paragraphs.forEach((planned, p) => {
+        total += planned.words;
+        if (!draft.sections[s]?.paragraphs[p]) left += planned.words;
+      }),
+    );
+    return { total, left };
+  };
   const report = (step: string, progress: number) => {
     const words = draft.plan ? wordsNow() : 0;
     const rate = sessionWords / Math.max(1, (Date.now() - sessionStart) / 1000);
-    const eta = draft.status === "sections" && rate > 0 ? Math.max(0, (targetWords - words) / rate) : null;
+    const eta = draft.status === "sections" && rate > 0 ? plannedWords().left / rate : null;
+    shownProgress = Math.max(shownProgress, Math.min(0.99, progress));
     opts.onProgress({
       status: draft.status,
       step,
-      progress: Math.min(0.99, progress),
+      progress: shownProgress,
       words,
       sectionsDone: draft.plan ? doneSections() : 0,
       sectionsTotal: tierPlan.sections,
@@ -155,9 +170,9 @@ async function writeEntry(job: EntryJob, deps: PipelineDeps, opts: RunOptions, s
     save,
     commit,
     onParagraph: (s, _tokens) => {
-      const words = wordsNow();
       sessionWords += countWords(draft.sections[s]!.paragraphs.filter(Boolean).at(-1) ?? "");
-      report(`writing section ${draft.plan!.sections[s]!.numeral}`, 0.08 + 0.77 * Math.min(1, words / targetWords));
+      const planned = plannedWords();
+      report(`writing section ${draft.plan!.sections[s]!.numeral}`, 0.08 + 0.77 * (1 - planned.left / Math.max(1, planned.total)));
     },
   };
 

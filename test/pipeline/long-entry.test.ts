@@ -54,6 +54,12 @@ describe("tier-S entry", () => {
     if (result.status === "needs_review") expect(quality.reasons.length).toBeGreaterThan(0);
     expect(Object.keys(quality.dimensions).sort()).toEqual(expect.arrayContaining(["length", "style", "structure", "citations", "doctrine"]));
     expect(progress.at(-1)!.words).toBe(entry.words);
+    // Progress never goes back, and follows the plan: by the time validation starts, every
+    // planned paragraph is written and the ETA has run down to nothing.
+    for (let i = 1; i < progress.length; i++) expect(progress[i]!.progress).toBeGreaterThanOrEqual(progress[i - 1]!.progress);
+    const lastWriting = progress.filter((p) => p.status === "sections").at(-1)!;
+    expect(lastWriting.progress).toBeCloseTo(0.85, 5);
+    expect(lastWriting.etaSeconds).toBe(0);
     // Reproducibility record.
     expect(entry.metadata).toMatchObject({ seed: 2026, model_sha256: expect.stringMatching(/^[0-9a-f]{64}$/), prompt_version: expect.any(String), prompt_style: "completion", config_hash: expect.stringMatching(/^[0-9a-f]{16}$/) });
     // Each section was grounded in passages retrieved from the knowledge base (kept in the draft).
