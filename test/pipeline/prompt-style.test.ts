@@ -18,6 +18,15 @@ const parts: PromptPart[] = [
   { text: "The text so far", priority: 1, keep: "tail", chat: "assistant" },
 ];
 
+const chatPrompt = (system: string, user: string, reply: string) => ({
+  kind: "chat",
+  messages: [
+    { role: "system", content: system },
+    { role: "user", content: user },
+    { role: "assistant", content: reply },
+  ],
+});
+
 describe("prompt styles", () => {
   it("builds one document for a base model, and system, user and reply messages for a chat model", async () => {
     const document = await fitStyledPrompt("completion", parts, 1000, words);
@@ -26,27 +35,13 @@ describe("prompt styles", () => {
     expect(document).toEqual({ kind: "complete", prompt: (await fitPrompt(parts.filter((p) => p.only !== "chat"), 1000, words)).prompt });
 
     const chat = await fitStyledPrompt("chat", parts, 1000, words);
-    expect(chat).toEqual({
-      kind: "chat",
-      messages: [
-        { role: "system", content: "You write an entry.\nHouse style: sober." },
-        { role: "user", content: "Entry: Theosis.\nThe paragraph before it: the previous paragraph." },
-        { role: "assistant", content: "The text so far" },
-      ],
-    });
+    expect(chat).toEqual(chatPrompt("You write an entry.\nHouse style: sober.", "Entry: Theosis.\nThe paragraph before it: the previous paragraph.", "The text so far"));
   });
 
   it("leaves room for the chat template when fitting a chat prompt", async () => {
     // Room for the ten words of the most important parts, and two more.
     const chat = await fitStyledPrompt("chat", parts, chatTemplateAllowance + 12, words);
-    expect(chat).toEqual({
-      kind: "chat",
-      messages: [
-        { role: "system", content: "You write an entry." },
-        { role: "user", content: "Entry: Theosis." },
-        { role: "assistant", content: "The text so far" },
-      ],
-    });
+    expect(chat).toEqual(chatPrompt("You write an entry.", "Entry: Theosis.", "The text so far"));
   });
 });
 
