@@ -38,6 +38,9 @@ const limiters = new Map<number, RateLimiter>();
 /** Seconds a caller refused by the Workers binding waits: at most one period of its window. */
 const bindingRetryAfterS = 60;
 
+const refuse = (retryAfter: number, limit: string) =>
+  new ApiError(429, "rate_limited", `Too many requests for this API key${limit}; retry in ${retryAfter} s`, undefined, { "retry-after": String(retryAfter) });
+
 /** After `requireKey`: counts the request against the caller's key. */
 export function rateLimit(): MiddlewareHandler<EdgeEnv> {
   return async (c, next) => {
@@ -45,22 +48,14 @@ export function rateLimit(): MiddlewareHandler<EdgeEnv> {
     const perMinute = config.rateLimitPerMinute;
     if (perMinute > 0 && rateLimiter) {
       const { success } = await rateLimiter.limit({ key: c.var.apiKey.id });
-      if (!success) {
-        throw new ApiError(429, "rate_limited", `Too many requests for this API key; retry in ${bindingRetryAfterS} s`, undefined, {
-          "retry-after": String(bindingRetryAfterS),
-        });
-      }
+      if (!success) throw refuse(bindingRetryAfterS, "");
     } else if (perMinute > 0) {
       let limiter = limiters.get(perMinute);
       if (!limiter) limiters.set(perMinute, (limiter = new RateLimiter(perMinute)));
       const { retryAfter, remaining } = limiter.take(c.var.apiKey.id);
       c.header("ratelimit-limit", String(perMinute));
       c.header("ratelimit-remaining", String(remaining));
-      if (retryAfter > 0) {
-        throw new ApiError(429, "rate_limited", `Too many requests for this API key (limit ${perMinute} per minute); retry in ${retryAfter} s`, undefined, {
-          "retry-after": String(retryAfter),
-        });
-      }
+      if (retryAfter > 0) throw refuse(retryAfter, ` (limit ${perMinute} per minute)`);
     }
     await next();
   };

@@ -35,10 +35,17 @@ export class CheckpointStore {
     });
   }
 
-  saveDraft(id: string, draft: EntryDraft): Promise<void> {
+  /** The draft as it is now: taken at once, because the draft keeps changing while a write waits its turn. */
+  private draftUpdate(id: string, draft: EntryDraft) {
     const snapshot = JSON.parse(JSON.stringify(draft)) as Record<string, unknown>;
+    const status = draft.status;
+    return () => this.db.update(pipelineJobs).set({ draft: snapshot, status, updatedAt: Date.now() }).where(eq(pipelineJobs.id, id));
+  }
+
+  saveDraft(id: string, draft: EntryDraft): Promise<void> {
+    const update = this.draftUpdate(id, draft);
     return this.serial(async () => {
-      await this.db.update(pipelineJobs).set({ draft: snapshot, status: draft.status, updatedAt: Date.now() }).where(eq(pipelineJobs.id, id));
+      await update();
     });
   }
 
@@ -59,12 +66,9 @@ export class CheckpointStore {
    * between the two writes would otherwise keep the text without its log row, or the reverse.
    */
   commitStep(id: string, draft: EntryDraft, step: StepEntry): Promise<boolean> {
-    const snapshot = JSON.parse(JSON.stringify(draft)) as Record<string, unknown>;
+    const update = this.draftUpdate(id, draft);
     return this.serial(async () => {
-      const [, inserted] = await this.db.batch([
-        this.db.update(pipelineJobs).set({ draft: snapshot, status: draft.status, updatedAt: Date.now() }).where(eq(pipelineJobs.id, id)),
-        this.insertStep(id, step),
-      ]);
+      const [, inserted] = await this.db.batch([update(), this.insertStep(id, step)]);
       return inserted.rowsAffected > 0;
     });
   }
