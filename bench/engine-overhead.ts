@@ -5,13 +5,13 @@
 // Run: npx tsx bench/engine-overhead.ts   (OPUS_BENCH_MODEL=<gguf>, OPUS_BENCH_THREADS=<n>, OPUS_GPU=false|auto)
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { getLlama, LlamaCompletion, LlamaLogLevel } from "node-llama-cpp";
-import { createEngine, nodeConfigSchema, type NodeConfig } from "../gpu-node/engine/index.ts";
+import { createEngine } from "../gpu-node/engine/index.ts";
+import { nodeConfigSchema, type NodeConfig } from "../gpu-node/config/index.ts";
 import { percentile, report, type Row } from "./report.ts";
+import { benchModelPath } from "./bench-model.ts";
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const modelPath = path.resolve(process.env.OPUS_BENCH_MODEL ?? path.join(repoRoot, "../shared/models/stories260K.gguf"));
+const modelPath = benchModelPath();
 const threads = Number(process.env.OPUS_BENCH_THREADS ?? 1);
 const gpu = process.env.OPUS_GPU === "false" ? false : "auto";
 const ROUNDS = Number(process.env.OPUS_BENCH_ROUNDS ?? 9);

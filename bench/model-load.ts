@@ -4,14 +4,15 @@
 // Run: npx tsx bench/model-load.ts   (OPUS_BENCH_MODEL / OPUS_BENCH_MODEL_B=<gguf>, OPUS_GPU=false|auto)
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { createEngine, nodeConfigSchema, type NodeConfig } from "../gpu-node/engine/index.ts";
+import { createEngine } from "../gpu-node/engine/index.ts";
+import { nodeConfigSchema, type NodeConfig } from "../gpu-node/config/index.ts";
 import { percentile, report, type Row } from "./report.ts";
+import { benchModelPath } from "./bench-model.ts";
+import { randomModelPath } from "../test/support/models.ts";
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const models = path.join(repoRoot, "../shared/models");
-const a = path.resolve(process.env.OPUS_BENCH_MODEL ?? path.join(models, "stories260K.gguf"));
-const b = path.resolve(process.env.OPUS_BENCH_MODEL_B ?? path.join(models, "llama-2-tiny-random.gguf"));
+const a = benchModelPath();
+// B: the random-weights test model, written by our own GGUF writer.
+const b = path.resolve(process.env.OPUS_BENCH_MODEL_B ?? randomModelPath);
 const gpu = process.env.OPUS_GPU === "false" ? false : "auto";
 const ROUNDS = Number(process.env.OPUS_BENCH_ROUNDS ?? 5);
 

@@ -7,14 +7,15 @@ import os from "node:os";
 import path from "node:path";
 import { getLlama, LlamaCompletion, LlamaLogLevel } from "node-llama-cpp";
 import { openNodeDb } from "../gpu-node/db/client.ts";
-import { createEngine, loadNodeConfig } from "../gpu-node/engine/index.ts";
+import { createEngine } from "../gpu-node/engine/index.ts";
+import { loadNodeConfig } from "../gpu-node/config/index.ts";
 import { CheckpointStore } from "../gpu-node/pipeline/checkpoints.ts";
 import { runPipeline } from "../gpu-node/pipeline/write-entry.ts";
 import { createServerValidator } from "../gpu-node/validation.ts";
 import { report, type Row } from "./report.ts";
+import { benchModelPath } from "./bench-model.ts";
 
-const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
-const modelPath = path.resolve(process.env.OPUS_BENCH_MODEL ?? path.join(repoRoot, "../shared/models/stories260K.gguf"));
+const modelPath = benchModelPath();
 const tier = (process.env.OPUS_BENCH_TIER ?? "S") as "S" | "A" | "B";
 const threads = Number(process.env.OPUS_BENCH_THREADS ?? 1);
 const contextSize = Number(process.env.OPUS_BENCH_CONTEXT ?? 512);

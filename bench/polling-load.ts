@@ -17,11 +17,12 @@ import { openEdgeDb } from "../edge/node.ts";
 import { newSigningSecret } from "../shared/api/signing.ts";
 import { percentile, report } from "./report.ts";
 import { freePort } from "../test/support/net.ts";
+import { benchModelPath } from "./bench-model.ts";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 30);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const model = process.env.OPUS_MODEL ?? path.resolve(root, "../shared/models/stories260K.gguf");
+const model = process.env.OPUS_MODEL ?? benchModelPath();
 
 function serve(what: "edge" | "gpu-node", env: Record<string, string>, port: number): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {

@@ -7,15 +7,16 @@ import os from "node:os";
 import path from "node:path";
 import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace";
 import { openNodeDb } from "../gpu-node/db/client.ts";
-import { createEngine, loadNodeConfig } from "../gpu-node/engine/index.ts";
+import { createEngine } from "../gpu-node/engine/index.ts";
+import { loadNodeConfig } from "../gpu-node/config/index.ts";
 import { CheckpointStore } from "../gpu-node/pipeline/checkpoints.ts";
 import { runPipeline, type PipelineDeps } from "../gpu-node/pipeline/write-entry.ts";
 import { startTracing } from "../gpu-node/telemetry/tracing.ts";
 import { createServerValidator } from "../gpu-node/validation.ts";
 import { percentile, report, type Row } from "./report.ts";
+import { benchModelPath } from "./bench-model.ts";
 
-const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
-const modelPath = path.resolve(process.env.OPUS_BENCH_MODEL ?? path.join(repoRoot, "../shared/models/stories260K.gguf"));
+const modelPath = benchModelPath();
 const tier = (process.env.OPUS_BENCH_TIER ?? "B") as "S" | "A" | "B";
 const rounds = Number(process.env.OPUS_BENCH_ROUNDS ?? 3);
 

@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { fixMarkdown, lintMarkdownSync, parseDocument } from "../shared/validation/index.ts";
-import { toRoman } from "../shared/validation/document/roman.ts";
+import { toRoman } from "../shared/text/roman.ts";
 import { percentile, report, type Row } from "./report.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -11,7 +11,7 @@ import { createEmbedder, EmbedderLoadError, type Embedder } from "../../gpu-node
 import { ensureStaticModel, STATIC_MODEL_NAME, STATIC_MODEL_VERSION, type StaticModel } from "../../gpu-node/knowledge/static-model/build-static-model.ts";
 import { decodeOnnxModel } from "../../gpu-node/knowledge/static-model/onnx-proto.ts";
 import { buildStaticEmbeddingOnnx, toFloat16 } from "../../gpu-node/knowledge/static-model/static-graph.ts";
-import { minilmTokenizerDir } from "../support/models.ts";
+import { wordpieceTokenizerDir } from "../support/models.ts";
 
 let model: StaticModel;
 let embedder: Embedder;
@@ -168,8 +168,8 @@ describe("a configured real model", () => {
   });
 
   it("refuses a local folder without weights, naming the missing file; its tokenizer loads", async () => {
-    await expect(createEmbedder({ model: minilmTokenizerDir })).rejects.toThrow(/missing onnx\/model\.onnx/);
-    const tokenizer = await AutoTokenizer.from_pretrained(minilmTokenizerDir, { local_files_only: true });
+    await expect(createEmbedder({ model: wordpieceTokenizerDir })).rejects.toThrow(/missing onnx\/model\.onnx/);
+    const tokenizer = await AutoTokenizer.from_pretrained(wordpieceTokenizerDir, { local_files_only: true });
     expect(tokenizer.tokenize("the uncreated energies")).toEqual(["the", "un", "##cre", "##ated", "energies"]);
   });
 });
