@@ -99,7 +99,7 @@ def file_hashes() -> list[dict]:
     out = []
     for p in files:
         out.append({
-            "path": str(p.relative_to(REPO.parent)) if SOURCES in p.parents else str(p.relative_to(REPO)),
+            "path": ("../" + str(p.relative_to(REPO.parent))) if SOURCES in p.parents else str(p.relative_to(REPO)),
             "bytes": p.stat().st_size,
             "sha256": hashlib.sha256(p.read_bytes()).hexdigest(),
         })
