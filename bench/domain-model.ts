@@ -67,16 +67,19 @@ async function bitsOf(model: LlamaModel, text: string): Promise<number> {
       const items = input.map((token, i) => {
         const next = input[i + 1];
         if (next === undefined || i + 1 < offset) return token;
-        return [token, { generateNext: { logits: { filter: { tokens: [next], includeMax: true } }, totalLogitWeight: true } }] as const;
+        // Every logit, so the log-softmax is ours: filtered logits and the library's probabilities are sampling views.
+        return [token, { generateNext: { logits: true } }] as const;
       });
       const out = await sequence.controlledEvaluate(items as Parameters<typeof sequence.controlledEvaluate>[0]);
       for (let i = 0; i < input.length - 1; i++) {
         const next = out[i]?.next;
-        if (!next?.logits || next.totalLogitWeight === undefined) continue;
-        const values = [...next.logits.values()];
-        const max = Math.max(...values);
-        const logit = next.logits.get(input[i + 1]!)!;
-        bits += -(logit - max - Math.log(next.totalLogitWeight)) / Math.LN2;
+        if (!next?.logits) throw new Error(`no logits for token ${i} of a window`);
+        let max = -Infinity;
+        for (const v of next.logits.values()) if (v > max) max = v;
+        let sum = 0;
+        for (const v of next.logits.values()) sum += Math.exp(v - max);
+        const logit = next.logits.get(input[i + 1]!) ?? -Infinity;
+        bits += -(logit - max - Math.log(sum)) / Math.LN2;
       }
     }
   } finally {

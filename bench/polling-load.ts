@@ -64,6 +64,9 @@ try {
         OPUS_CACHE_DIR: path.join(dir, "cache"),
         OPUS_LOG_LEVEL: "error",
         OPUS_NODE_SECRET: secret,
+        // The node reports only to its edge, which calls it at nodePort (OPUS_GPU_NODE_URL).
+        OPUS_EDGE_URL: base,
+        OPUS_NODE_MODE: "static",
       },
       nodePort,
     ),

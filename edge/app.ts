@@ -10,16 +10,19 @@ import { entriesRoutes } from "./routes/entries.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { lintRoutes, maxLintBytes } from "./routes/lint.ts";
 import { nodeEventRoutes } from "./routes/node-events.ts";
+import { opsApiRoutes } from "./ops/routes.tsx";
+import { portalRoutes } from "./portal/routes.tsx";
 import { nodeAdminRoutes, nodeRoutes } from "./routes/nodes.ts";
+import { docsRoutes } from "./openapi/serve.tsx";
+import { auditRoutes, reviewRoutes } from "./routes/review.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
-import { rememberOrigin } from "./scheduled.ts";
 
 export const maxBodyBytes = 64 * 1024;
 /** Finished entries arrive from GPU nodes in one event: allow them far more room than users. */
 export const maxNodeEventBytes = 8 * 1024 * 1024;
 
 /** Public route prefixes that need an API key (and count against its rate limit). */
-const keyedPrefixes = ["/v1/entries", "/v1/webhooks", "/v1/nodes"];
+const keyedPrefixes = ["/v1/entries", "/v1/webhooks", "/v1/nodes", "/v1/audit", "/v1/ops"];
 
 export function createApp(resolveDeps: (c: Context) => EdgeDeps): Hono<EdgeEnv> {
   const app = new Hono<EdgeEnv>();
@@ -32,7 +35,6 @@ export function createApp(resolveDeps: (c: Context) => EdgeDeps): Hono<EdgeEnv> 
       console.error("edge misconfigured:", (error as Error).message);
       throw new ApiError(503, "not_configured", "The service is not configured; see the server log");
     }
-    rememberOrigin(new URL(c.req.url).origin);
     await next();
   });
   // The rest of an oversized body is never read, so the connection cannot carry another request:
@@ -58,11 +60,18 @@ export function createApp(resolveDeps: (c: Context) => EdgeDeps): Hono<EdgeEnv> 
   app.use("/v1/lint/*", limitBody(maxLintBytes + 4096), authed, rateLimit());
 
   app.route("/health", healthRoutes);
+  // The OpenAPI document and the reference page: no key needed (edge/openapi/).
+  app.route("/", docsRoutes);
   app.route("/v1/node", nodeEventRoutes);
   app.route("/v1/node", nodeRoutes);
   app.route("/v1/entries", entriesRoutes);
+  app.route("/v1/entries", reviewRoutes);
+  app.route("/v1/audit", auditRoutes);
   app.route("/v1/webhooks", webhookRoutes);
   app.route("/v1/nodes", nodeAdminRoutes);
+  app.route("/v1/ops", opsApiRoutes);
   app.route("/v1/lint", lintRoutes);
+  // The review portal: HTML pages with their own session, CSRF and security headers (edge/portal/).
+  app.route("/portal", portalRoutes());
   return app;
 }

@@ -28,6 +28,7 @@ const EdgeEnv = z.object({
   OPUS_SCHEDULER_INTERVAL_MS: positive("OPUS_SCHEDULER_INTERVAL_MS"),
   OPUS_WEBHOOK_LOG_DAYS: positive("OPUS_WEBHOOK_LOG_DAYS"),
   OPUS_IDEMPOTENCY_HOURS: positive("OPUS_IDEMPOTENCY_HOURS"),
+  OPUS_SESSION_SECRET: z.string().min(32, "OPUS_SESSION_SECRET must be at least 32 characters (e.g. the output of `openssl rand -base64 32`)").optional(),
 });
 
 /** The Standard Webhooks example schedule (seconds after the previous failure): about three days. */
@@ -38,10 +39,21 @@ export type EdgeConfig = {
   dbToken: string | undefined;
   nodeSecret: string;
   gpuNodeUrl: string | undefined;
-  /** Jobs the statically configured node (OPUS_GPU_NODE_URL) takes at once before the rest wait. */
-  gpuNodeCapacity: number;
-  /** Base URL GPU nodes use to reach this edge; when unset, the URL of the incoming request. */
+  /**
+   * At most this many entries at once for the statically configured node (OPUS_GPU_NODE_URL); unset:
+   * as many as the node says it writes at once (its engine's sequences).
+   */
+  gpuNodeCapacity: number | undefined;
+  /**
+   * The edge's public base URL, for links and the callback URLs given to GPU nodes. Required on
+   * Workers; the Node entry falls back to its own listen address. Never the request's origin.
+   */
   publicUrl: string | undefined;
+  /**
+   * Signs the review portal's session cookies (edge/portal/session.ts). Unset: a key derived from
+   * OPUS_NODE_SECRET, so a deployment needs no new secret; set it to rotate sessions on their own.
+   */
+  sessionSecret: string | undefined;
   webhooks: {
     /** Development only: deliver to loopback and private addresses. */
     allowPrivate: boolean;
@@ -55,7 +67,7 @@ export type EdgeConfig = {
   rateLimitPerMinute: number;
   nodes: {
     heartbeatMs: number;
-    /** A node silent for this long is unhealthy, and its jobs' leases run out. */
+    /** A node silent for this long is unhealthy, and the leases of its entries run out. */
     staleMs: number;
     breakerFailures: number;
     breakerCooldownMs: number;
@@ -71,12 +83,19 @@ export type EdgeConfig = {
   };
 };
 
-/** Parses and checks the edge's settings; throws one message naming each bad variable. */
-export function readEdgeConfig(env: Record<string, unknown>): EdgeConfig {
+/** The message when a runtime that cannot know its own address has no OPUS_PUBLIC_URL. */
+export const publicUrlRequired =
+  "OPUS_PUBLIC_URL: required here: the edge's public base URL (e.g. https://opus.example.workers.dev), used in links and in the callback URLs given to GPU nodes (never taken from a request's Host)";
+
+/**
+ * Parses and checks the edge's settings; throws one message naming each bad variable.
+ * `requirePublicUrl`: the runtime has no address of its own to fall back on (Workers).
+ */
+export function readEdgeConfig(env: Record<string, unknown>, opts: { requirePublicUrl?: boolean } = {}): EdgeConfig {
   const parsed = EdgeEnv.safeParse(env);
-  if (!parsed.success) {
-    throw new Error(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
-  }
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+  if (opts.requirePublicUrl && (env.OPUS_PUBLIC_URL === undefined || env.OPUS_PUBLIC_URL === "")) problems.push(publicUrlRequired);
+  if (!parsed.success || problems.length > 0) throw new Error(problems.join("; "));
   const e = parsed.data;
   const heartbeatMs = (e.OPUS_NODE_HEARTBEAT_S ?? 5) * 1000;
   return {
@@ -84,8 +103,9 @@ export function readEdgeConfig(env: Record<string, unknown>): EdgeConfig {
     dbToken: e.OPUS_DB_TOKEN,
     nodeSecret: assertSigningSecret(e.OPUS_NODE_SECRET, "OPUS_NODE_SECRET"),
     gpuNodeUrl: e.OPUS_GPU_NODE_URL?.replace(/\/$/, ""),
-    gpuNodeCapacity: e.OPUS_GPU_NODE_CAPACITY ?? 8,
+    gpuNodeCapacity: e.OPUS_GPU_NODE_CAPACITY,
     publicUrl: e.OPUS_PUBLIC_URL?.replace(/\/$/, ""),
+    sessionSecret: e.OPUS_SESSION_SECRET,
     webhooks: {
       allowPrivate: e.OPUS_WEBHOOK_ALLOW_PRIVATE === "true" || e.OPUS_WEBHOOK_ALLOW_PRIVATE === "1",
       timeoutMs: e.OPUS_WEBHOOK_TIMEOUT_MS ?? 15_000,

@@ -1,9 +1,11 @@
 // What every edge request can reach: its database, its settings, the caller's key, and a way to keep
 // work running after the response (waitUntil on Workers, a detached promise on Node).
+import type { Tracer } from "@opentelemetry/api";
 import type { Context } from "hono";
 import type { AuthedKey } from "./auth.ts";
 import type { EdgeConfig } from "./config.ts";
 import type { EdgeDb } from "./db/client.ts";
+import type { StatusPolls } from "./entries/reads.ts";
 
 /**
  * The Node entry's record of work left running after responses, so that closing the edge can wait
@@ -33,9 +35,19 @@ export type RateLimitBinding = { limit(options: { key: string }): Promise<{ succ
 export type EdgeDeps = {
   db: EdgeDb;
   config: EdgeConfig;
+  /**
+   * The edge's base URL for links and for the callback URLs given to GPU nodes: OPUS_PUBLIC_URL, or
+   * the Node entry's own listen address. Never taken from a request (its Host header is the caller's
+   * to choose).
+   */
+  publicUrl: string;
+  /** The status poll's two reads; the Node entry supplies natively prepared ones. */
+  polls: StatusPolls;
   background?: BackgroundTasks;
   /** Counts per key across the isolates of a location; without it each isolate counts alone. */
   rateLimiter?: RateLimitBinding;
+  /** Exports the edge's spans (Node with OPUS_TRACES_ENDPOINT); absent: the OpenTelemetry API's no-op. */
+  tracer?: Tracer;
 };
 export type EdgeEnv = { Variables: { deps: EdgeDeps; apiKey: AuthedKey } };
 export type EdgeContext = Context<EdgeEnv>;
@@ -53,7 +65,7 @@ export function runInBackground(c: Context, work: Promise<unknown>): void {
   }
 }
 
-/** The base URL clients and GPU nodes should use to reach this edge. */
+/** The base URL clients and GPU nodes should use to reach this edge: from configuration only. */
 export function publicBase(c: EdgeContext): string {
-  return c.var.deps.config.publicUrl ?? new URL(c.req.url).origin;
+  return c.var.deps.publicUrl;
 }

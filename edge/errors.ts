@@ -1,9 +1,11 @@
-// One error shape everywhere: {error: {code, message, fields?}}. Nothing internal leaks out.
+// One error shape everywhere, the GPU node's too (shared/api/errors.ts): {error: {code, message,
+// fields?}}. Nothing internal leaks out.
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { errorBody, fieldErrors, type FieldError, type IssueList } from "../shared/api/errors.ts";
 
-export type FieldError = { field: string; message: string };
+export { errorBody, fieldErrors, type FieldError };
 
 export class ApiError extends Error {
   constructor(
@@ -19,19 +21,6 @@ export class ApiError extends Error {
 
 /** An id from the request, as echoed in error messages: never more than 64 characters of it. */
 export const shownId = (id: string) => (id.length > 64 ? `${id.slice(0, 64)}...` : id);
-
-export function errorBody(code: string, message: string, fields?: FieldError[]) {
-  return { error: fields ? { code, message, fields } : { code, message } };
-}
-
-type IssueList = { issues: ReadonlyArray<{ path: readonly PropertyKey[]; message: string }> };
-
-export function fieldErrors(error: IssueList): FieldError[] {
-  return error.issues.map((issue) => {
-    const field = issue.path.length > 0 ? issue.path.map(String).join(".") : ((issue as { keys?: string[] }).keys?.join(", ") ?? "(body)");
-    return { field, message: issue.message };
-  });
-}
 
 /** The hook given to every zValidator: invalid input becomes a 422 naming the fields. */
 export function validationHook(result: { success: true } | { success: false; error: IssueList }, c: Context) {

@@ -1,4 +1,5 @@
-// The embedded default: the edge on plain Node with a local libSQL file, migrated at start.
+// The embedded default: the edge on plain Node with a local libSQL file, migrated at start. Links
+// and callback URLs use OPUS_PUBLIC_URL, else the address the edge listens on: never a request's Host.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,9 +9,13 @@ import { drizzle } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
 import { createApp } from "./app.ts";
 import { readEdgeConfig, type EdgeConfig } from "./config.ts";
-import { BackgroundTasks } from "./context.ts";
+import { BackgroundTasks, type EdgeDeps } from "./context.ts";
 import { edgeDb, type EdgeDb } from "./db/client.ts";
+import { nativePolls } from "./db/native-polls.ts";
+import { drizzlePolls } from "./entries/reads.ts";
 import { runScheduledWork, type ScheduledSummary } from "./scheduled.ts";
+import { startRetryTimer } from "./webhooks/deliver.ts";
+import { startEdgeTracing } from "./tracing/node-export.ts";
 
 export const edgeMigrations = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../migrations/edge");
 
@@ -66,21 +71,33 @@ function startScheduler(work: () => Promise<ScheduledSummary>, intervalMs: numbe
   };
 }
 
+/** The edge's own address as a URL: a wildcard bind is reached on loopback from this machine. */
+export function listenUrl(hostname: string, port: number): string {
+  const host = hostname === "0.0.0.0" || hostname === "" ? "127.0.0.1" : hostname === "::" ? "[::1]" : hostname.includes(":") ? `[${hostname}]` : hostname;
+  return `http://${host}:${port}`;
+}
+
 /** Starts the edge on Node. `port: 0` picks a free port. */
 export async function startEdge(env: Record<string, unknown>, opts: { port?: number; hostname?: string } = {}): Promise<RunningEdge> {
   const config = readEdgeConfig(env);
   const { client, db } = await openEdgeDb(config.dbUrl, config.dbToken);
+  const native = config.dbUrl.startsWith("file:") ? nativePolls(config.dbUrl.slice(5), db) : undefined;
   const background = new BackgroundTasks();
-  const deps = { db, config, background };
-  const app = createApp(() => deps);
   const hostname = opts.hostname ?? "127.0.0.1";
+  // Filled in once the server listens (the port may be chosen then); no request is served before.
+  const tracing = startEdgeTracing(env);
+  const deps: EdgeDeps = { db, config, background, publicUrl: config.publicUrl ?? "", polls: native?.polls ?? drizzlePolls(db), tracer: tracing?.tracer };
+  const app = createApp(() => deps);
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: opts.port ?? 8787, hostname }, () => resolve(s));
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : (opts.port ?? 8787);
-  const url = `http://${hostname}:${port}`;
-  const scheduler = startScheduler(() => runScheduledWork(deps, url, { deliveries: 50, dispatches: 50 }), config.schedulerIntervalMs);
+  const url = listenUrl(hostname, port);
+  deps.publicUrl = config.publicUrl ?? url;
+  const scheduler = startScheduler(() => runScheduledWork(deps, { deliveries: 50, dispatches: 50 }), config.schedulerIntervalMs);
+  // Webhook retries leave when due, not at the next scheduled round.
+  const retries = startRetryTimer(db, config);
   return {
     url,
     port,
@@ -90,10 +107,13 @@ export async function startEdge(env: Record<string, unknown>, opts: { port?: num
     runScheduled: scheduler.runNow,
     close: async () => {
       await scheduler.stop();
+      await retries.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       // Webhook attempts and dispatches started by the last requests finish first (briefly).
       await background.settle(2000);
+      native?.close();
       client.close();
+      await tracing?.shutdown();
     },
   };
 }

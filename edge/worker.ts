@@ -7,6 +7,7 @@ import { createApp } from "./app.ts";
 import { readEdgeConfig, type EdgeConfig } from "./config.ts";
 import type { EdgeDeps, RateLimitBinding } from "./context.ts";
 import { edgeDb } from "./db/client.ts";
+import { drizzlePolls } from "./entries/reads.ts";
 import { runScheduledWork } from "./scheduled.ts";
 
 type Env = Record<string, unknown>;
@@ -18,12 +19,16 @@ type ExecutionContext = { waitUntil(promise: Promise<unknown>): void };
 let cached: { env: Env; config: EdgeConfig } | undefined;
 
 function depsFor(env: Env): EdgeDeps {
-  if (cached?.env !== env) cached = { env, config: readEdgeConfig(env) };
+  // A Worker cannot know its own public address: links and node callbacks need OPUS_PUBLIC_URL.
+  if (cached?.env !== env) cached = { env, config: readEdgeConfig(env, { requirePublicUrl: true }) };
   const { config } = cached;
   const binding = env.OPUS_RATE_LIMITER as Partial<RateLimitBinding> | undefined;
+  const db = edgeDb(createClient({ url: config.dbUrl, authToken: config.dbToken }));
   return {
-    db: edgeDb(createClient({ url: config.dbUrl, authToken: config.dbToken })),
+    db,
     config,
+    publicUrl: config.publicUrl!,
+    polls: drizzlePolls(db),
     rateLimiter: typeof binding?.limit === "function" ? (binding as RateLimitBinding) : undefined,
   };
 }
@@ -36,7 +41,7 @@ export default {
     ctx.waitUntil(
       // Bounded batches: every database query and outbound call is a subrequest, and Workers cap
       // subrequests per invocation; what is left waits for the next minute.
-      runScheduledWork(depsFor(env), undefined, { deliveries: 25, dispatches: 10 }).catch((error: Error) => {
+      runScheduledWork(depsFor(env), { deliveries: 25, dispatches: 10 }).catch((error: Error) => {
         console.error("scheduled work failed:", error.message);
       }),
     );

@@ -1,21 +1,26 @@
 // Assembles and starts a GPU node: configuration, the node database, the inference engine, the
-// knowledge base, the validators, the job runner (resuming unfinished jobs) and the signed HTTP API.
+// knowledge base, the validators, tracing, the entry runner (resuming unfinished entries), the
+// signed HTTP API and the link to its edge. Whatever fails while starting releases what was opened
+// already; closing releases everything, whatever fails (opened.ts).
 import { serve, type ServerType } from "@hono/node-server";
 import { assertSigningSecret } from "../shared/api/signing.ts";
+import { loadNodeConfig, type NodeConfig } from "./config/index.ts";
 import { openNodeDb } from "./db/client.ts";
-import { createEngine, engineRoutes, loadNodeConfig, type Engine, type NodeConfig } from "./engine/index.ts";
-import { JobRunner } from "./jobs/runner.ts";
-import type { CheckpointStore } from "./pipeline/checkpoints.ts";
+import { resolveEdgeLink } from "./edge-link/config.ts";
+import { startEdgeLink, type RunningEdgeLink } from "./edge-link/link.ts";
+import { engineStatsSampler } from "./edge-link/stats.ts";
+import { createEngine, engineRoutes, type Engine } from "./engine/index.ts";
+import { EntryRunner } from "./entries/runner.ts";
 import { indexFinishedEntry, knowledgeRoutes } from "./knowledge/index.ts";
+import { OpenedParts } from "./opened.ts";
+import type { CheckpointStore } from "./pipeline/checkpoints.ts";
+import { promptVersion } from "./pipeline/version.ts";
 import { createNodePipeline } from "./pipeline-deps.ts";
-import { promptVersion } from "./pipeline/write-entry.ts";
-import { startTracing } from "./telemetry/tracing.ts";
 import { createNodeApp } from "./server.ts";
-import { startEdgeLink, type EdgeLink } from "./dispatch/edge-link.ts";
-import { readEdgeLinkSettings } from "./dispatch/settings.ts";
+import { startTracing } from "./telemetry/tracing.ts";
 
 export type GpuNodeOptions = {
-  /** Settings as OPUS_* variables (OPUS_MODEL, OPUS_THREADS, OPUS_NODE_DB...); default process.env. */
+  /** Settings as OPUS_* variables (OPUS_MODEL, OPUS_EDGE_URL, OPUS_NODE_DB...); default process.env. */
   env?: Record<string, string | undefined>;
   /** opus.config.json / .yaml; default OPUS_CONFIG or one found in the working directory. */
   configFile?: string;
@@ -30,74 +35,91 @@ export type RunningGpuNode = {
   port: number;
   config: NodeConfig;
   engine: Engine;
-  runner: JobRunner;
+  runner: EntryRunner;
   checkpoints: CheckpointStore;
-  /** Ids of the jobs resumed at start. */
+  /** Ids of the entries resumed at start. */
   resumed: string[];
-  /** Registration, heartbeats and pull leases with the edge (set when OPUS_EDGE_URL is). */
-  edgeLink?: EdgeLink;
+  /** Registration, heartbeats and pull leases with the edge (pull and push modes). */
+  edgeLink?: RunningEdgeLink;
+  /** Releases everything the node opened; rejects (after releasing the rest) naming what failed. */
   close: () => Promise<void>;
 };
 
+function listen(app: { fetch: (request: Request) => Response | Promise<Response> }, port: number, hostname: string): Promise<ServerType> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, port, hostname }, () => resolve(server));
+    server.once("error", reject);
+  });
+}
+
+function closeServer(server: ServerType): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    // Idle keep-alive connections from the edge would hold close() open until they time out.
+    if ("closeIdleConnections" in server) server.closeIdleConnections();
+  });
+}
+
 export async function startGpuNode(opts: GpuNodeOptions = {}): Promise<RunningGpuNode> {
   const secret = assertSigningSecret(opts.secret, "OPUS_NODE_SECRET");
-  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const write = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const config = loadNodeConfig({ env: opts.env ?? process.env, file: opts.configFile });
-  const linkSettings = readEdgeLinkSettings(opts.env ?? process.env, config.paths.database); // gpu-node/dispatch
-  const db = await openNodeDb(config.paths.database);
-  const engine = await createEngine(config, { db });
+  // What the node tells, at the configured level (the CLI's progress bar owns the terminal at "error").
+  const shown = { error: 0, warn: 1, info: 2, debug: 3 } as const;
+  const logAt = (level: "error" | "warn" | "info", line: string) => {
+    if (shown[level] <= shown[config.logLevel]) write(line);
+  };
+  const edge = resolveEdgeLink(config.edge, config.paths.database);
+  const opened = new OpenedParts();
   try {
+    const db = await openNodeDb(config.paths.database);
+    opened.add("node database", () => db.$client.close());
+    const engine = await createEngine(config, { db });
+    opened.add("engine", () => engine.close());
     const info = await engine.modelInfo();
     const { deps, knowledge, checkpoints } = await createNodePipeline(config, db, engine);
+    if (knowledge) opened.add("knowledge base", () => knowledge.close());
     const tracing = startTracing(config.telemetry, promptVersion);
+    opened.add("tracing", () => tracing.shutdown());
     deps.tracer = tracing.tracer;
-    const runner = new JobRunner({
+    // The node writes as many entries at once as its generator has sequences (or fewer, if told).
+    const capacity = config.entries.capacity === "auto" ? info.sequences : Math.min(config.entries.capacity, info.sequences);
+    const runner = new EntryRunner({
       deps,
       secret,
-      log,
+      edge: edge ? { url: edge.edgeUrl, reportTimeoutMs: edge.reportTimeoutMs } : undefined,
+      capacity,
+      log: logAt,
       // Finished entries join the knowledge base: later entries are checked against them.
       ...(knowledge
         ? {
-            onFinished: async (job, entry) => {
-              await indexFinishedEntry(knowledge, { jobId: job.id, title: entry.title, markdown: entry.markdown });
+            onFinished: async (assignment, entry) => {
+              await indexFinishedEntry(knowledge, { entryId: assignment.id, title: entry.title, markdown: entry.markdown });
             },
           }
         : {}),
     });
+    opened.add("entries", () => runner.close());
     const app = createNodeApp({ secret, runner, routes: [engineRoutes(engine), ...(knowledge ? [knowledgeRoutes(knowledge)] : [])] });
     const hostname = opts.hostname ?? config.server.host;
-    const server: ServerType = await new Promise((resolve) => {
-      const s = serve({ fetch: app.fetch, port: opts.port ?? config.server.port, hostname }, () => resolve(s));
-    });
+    const server = await listen(app, opts.port ?? config.server.port, hostname);
+    opened.add("HTTP server", () => closeServer(server));
     const address = server.address();
     const port = typeof address === "object" && address ? address.port : (opts.port ?? config.server.port);
+    const url = `http://${hostname}:${port}`;
+    if (!edge) logAt("warn", "no edge configured (OPUS_EDGE_URL): this node accepts no entries");
     const resumed = await runner.resumeUnfinished();
-    if (resumed.length > 0) log(`resuming ${resumed.length} unfinished job(s): ${resumed.join(", ")}`);
-    // ---- edge link (gpu-node/dispatch): register, heartbeat, and in pull mode lease jobs ----
-    const edgeLink = linkSettings ? startEdgeLink({ ...linkSettings, secret, runner, listenUrl: `http://${hostname}:${port}`, model: info.id, queueDepth: () => engine.stats().queueDepth, log }) : undefined;
-    // ---- end edge link ----
-    return {
-      url: `http://${hostname}:${port}`,
-      port,
-      config,
-      engine,
-      runner,
-      checkpoints,
-      resumed,
-      edgeLink,
-      close: async () => {
-        await edgeLink?.stop();
-        await runner.close();
-        await tracing.shutdown();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-        await knowledge?.close();
-        await engine.close();
-        db.$client.close();
-      },
-    };
+    // Always told: the node takes up work by itself.
+    if (resumed.length > 0) write(`resuming ${resumed.length} unfinished entr${resumed.length === 1 ? "y" : "ies"}: ${resumed.join(", ")}`);
+    // A static node (the edge calls it at OPUS_GPU_NODE_URL) only answers: it runs no link.
+    const edgeLink = edge && edge.mode !== "static"
+      ? startEdgeLink({ ...edge, secret, runner, listenUrl: url, model: info.id, queueDepth: () => engine.stats().queueDepth, stats: engineStatsSampler(engine), log: logAt })
+      : undefined;
+    if (edgeLink) opened.add("edge link", () => edgeLink.stop());
+    return { url, port, config, engine, runner, checkpoints, resumed, edgeLink, close: () => opened.releaseAll() };
   } catch (error) {
-    await engine.close();
-    db.$client.close();
+    // Start-up failed: release what was opened, and say why it failed (not why a release did).
+    await opened.releaseAll().catch((releaseError: Error) => write(`while stopping after a failed start: ${releaseError.message}`));
     throw error;
   }
 }

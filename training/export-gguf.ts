@@ -1,7 +1,9 @@
 // Writes the trained model as a llama GGUF from the folder `training/train.py export` writes
 // (weights.safetensors, tokenizer.json, config.json), and prints the file's size and sha256.
 // Run: npx tsx training/export-gguf.ts --in training/out/export --out models/opus-mini.gguf [--type q8_0|f16|f32]
-//      [--chat-template FILE] [--license SPDX]
+//      [--chat-template FILE] [--license SPDX] [--record training/out/export/record.json --provenance models/opus-mini.provenance.json]
+// With --record, the training record (train.py export) is written beside the model as its provenance, with the
+// GGUF's own size and sha256 added, so test/training/model-record.test.ts can check the committed file against it.
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -135,6 +137,8 @@ function main(argv: string[]): void {
       type: { type: "string", default: "q8_0" },
       "chat-template": { type: "string" },
       license: { type: "string" },
+      record: { type: "string" },
+      provenance: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -155,6 +159,20 @@ function main(argv: string[]): void {
     ...(values["chat-template"] ? { chatTemplateFile: values["chat-template"] } : {}),
   });
   console.log(`wrote ${result.file}: ${result.bytes} bytes (${(result.bytes / 2 ** 20).toFixed(2)} MiB), sha256 ${result.sha256}`);
+  if (values.record) {
+    const recordFile = values.record;
+    if (!existsSync(recordFile)) throw new ExportError(`--record ${recordFile}: no such file (run \`python3 training/train.py export\`)`);
+    const provenanceFile = values.provenance ?? result.file.replace(/\.gguf$/, ".provenance.json");
+    const record = JSON.parse(readFileSync(recordFile, "utf8")) as Record<string, unknown>;
+    const provenance = {
+      ...record,
+      license: values.license ?? DEFAULT_LICENSE,
+      file: { path: path.relative(path.dirname(provenanceFile), result.file), bytes: result.bytes, sha256: result.sha256, weight_type: weightType },
+      exported_by: "training/export-gguf.ts (our GGUF writer, training/gguf/)",
+    };
+    writeFileSync(provenanceFile, JSON.stringify(provenance, null, 1) + "\n");
+    console.log(`wrote ${provenanceFile}`);
+  }
   console.log(JSON.stringify(result));
 }
 

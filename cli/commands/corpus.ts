@@ -5,8 +5,9 @@ import { existsSync } from "node:fs";
 import { InvalidArgumentError, type Command } from "commander";
 import { openNodeDb } from "../../gpu-node/db/client.ts";
 import { readCorpusFile } from "../../gpu-node/knowledge/corpus.ts";
-import { createKnowledgeBase, type KnowledgeBase } from "../../gpu-node/knowledge/knowledge-base.ts";
-import { knowledgeSettingsFromEnv } from "../../gpu-node/knowledge/settings.ts";
+import type { KnowledgeBase } from "../../gpu-node/knowledge/knowledge-base.ts";
+import { openKnowledgeBase } from "../../gpu-node/knowledge/open.ts";
+import { loadNodeConfig } from "../../gpu-node/config/load.ts";
 import type { DocumentKind } from "../../gpu-node/knowledge/store.ts";
 import { QUANTIZATIONS, type Quantization } from "../../gpu-node/knowledge/vector-index.ts";
 
@@ -42,13 +43,13 @@ function withCommonOptions(command: Command): Command {
 }
 
 async function withKnowledgeBase<T>(opts: CommonOptions, work: (kb: KnowledgeBase) => Promise<T>): Promise<T> {
-  const settings = knowledgeSettingsFromEnv();
-  const db = await openNodeDb(opts.db ?? settings.dbFile);
-  const kb = await createKnowledgeBase({
-    db,
-    dir: opts.dir ?? settings.dir,
-    embedder: { ...settings.embedder, ...(opts.embedder ? { model: opts.embedder } : {}) },
-    quantization: opts.quantization ?? settings.quantization,
+  // The node's own configuration (file and OPUS_* variables): the same database, index and embedder cache.
+  const config = loadNodeConfig({ requireModel: false });
+  const knowledge = { ...config.knowledge, ...(opts.embedder ? { embedder: opts.embedder } : {}) };
+  const db = await openNodeDb(opts.db ?? config.paths.database);
+  const kb = await openKnowledgeBase(db, knowledge, {
+    ...(opts.dir ? { dir: opts.dir } : {}),
+    ...(opts.quantization ? { quantization: opts.quantization } : {}),
     view: false,
   });
   try {

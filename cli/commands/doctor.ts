@@ -2,7 +2,7 @@
 // sequences, batch, GPU layers, threads), and whether each value was set explicitly or tuned.
 import type { Command } from "commander";
 import type { Chosen, EngineDescription, ModelDescription } from "../../gpu-node/engine/index.ts";
-import { loadNodeConfig, noModelMessage } from "../../gpu-node/engine/config/load.ts";
+import { loadNodeConfig, noModelMessage } from "../../gpu-node/config/index.ts";
 import { formatBytes } from "../../gpu-node/engine/memory-budget.ts";
 
 type DoctorOptions = { config?: string; profile?: "development" | "production"; json?: boolean; calibrate?: boolean; health?: boolean };
@@ -29,6 +29,33 @@ function hardwareLines(d: EngineDescription): string[] {
   ];
 }
 
+/** When and why the threads were measured, at what speed, how fast requests decoded since, and each re-calibration. */
+function threadLines(m: ModelDescription): string[] {
+  const t = m.threadCalibration;
+  if (!t) return [];
+  const lines: string[] = [];
+  if (t.calibration) {
+    const c = t.calibration;
+    lines.push(
+      `    calibration   ${c.sweep} (sustained ${c.windowMs} ms windows, ${c.rounds} rounds; ${c.source} from ${c.at}, ${c.reason})`,
+    );
+  }
+  if (t.service) {
+    const s = t.service;
+    const expected = t.calibration?.expectedPerRequest;
+    const speed = s.tokensPerSecond === null ? "-" : `${s.tokensPerSecond.toFixed(0)} tok/s`;
+    lines.push(
+      `    in service    ${speed} per request over the last ${s.requests} requests (${s.tokens} tokens)` +
+        `${expected ? `, calibrated for at least ${expected.toFixed(0)}` : ""}; ${s.live ? "this process" : `recorded ${s.at}`}`,
+    );
+  }
+  for (const r of t.recalibrations) {
+    if (r.action === "kept") lines.push(`    slow          ${r.at}: kept 1 thread, the machine is busy (${r.reason})`);
+    else lines.push(`    re-calibrated ${r.at}: threads ${r.fromThreads} -> ${r.toThreads} (${r.reason})`);
+  }
+  return lines;
+}
+
 function modelLines(m: ModelDescription): string[] {
   const lines = [`  ${m.id}${m.roles.length ? `  [${m.roles.join(", ")}]` : ""}  ${m.file ?? m.source}`];
   if (m.error) return [...lines, `    error: ${m.error}`];
@@ -40,6 +67,7 @@ function modelLines(m: ModelDescription): string[] {
     `    batch size    ${chosen(s.batchSize)}`,
     `    GPU layers    ${chosen(s.gpuLayers, `/${s.gpuLayers.totalLayers}`)}`,
     `    threads       ${chosen(s.threads)}`,
+    ...threadLines(m),
     `    memory        ${formatBytes(mem.footprintBytes)} estimated on the budgeted device (RAM: model ${formatBytes(mem.modelRam)}, context ${formatBytes(mem.contextRam)}; VRAM: model ${formatBytes(mem.modelVram)}, context ${formatBytes(mem.contextVram)})`,
     `    chat wrapper  ${m.chatWrapper ?? "-"}`,
     `    prompting     ${m.promptStyle ?? "-"}`,
@@ -61,14 +89,15 @@ export function registerDoctor(program: Command): void {
       const config = loadNodeConfig({ file: opts.config, profile: opts.profile, requireModel: false });
       // The engine (native llama.cpp) loads only when this command runs.
       const { createEngine } = await import("../../gpu-node/engine/engine.ts");
+      const { describeSweep } = await import("../../gpu-node/engine/thread-calibration.ts");
       const engine = await createEngine(config, { logger: () => undefined });
       let failed = false;
       try {
         if (opts.calibrate) {
           for (const model of config.models) {
             if (model.threads !== "auto") continue;
-            const result = await engine.calibrateThreads(model.id, { force: true });
-            process.stderr.write(`calibrated ${model.id}: ${result.sweep.map((p) => `${p.threads} threads ${p.tokensPerSecond.toFixed(0)} tok/s`).join(", ")} -> ${result.threads}\n`);
+            const result = await engine.calibrateThreads(model.id, { force: true, reason: "opus doctor --calibrate" });
+            process.stderr.write(`calibrated ${model.id} in ${(result.ms / 1000).toFixed(1)} s: ${describeSweep(result)}\n`);
           }
         }
         const description = await engine.describe();

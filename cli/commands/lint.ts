@@ -5,8 +5,11 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import YAML from "yaml";
 import { checkConfig, fixMarkdown, lintMarkdown, type Issue, type LintReport, type Tier, type ValidationConfig } from "../../shared/validation/index.ts";
+import type { QuotationCheck } from "../../shared/validation/quotation/index.ts";
+import { SourceFormatError } from "../../gpu-node/sources/index.ts";
+import { openLintSources, type LintSources } from "../lint-sources.ts";
 
-type LintOptions = { json?: boolean; fix?: boolean; tier?: Tier; config?: string; place?: "edge" | "gpu" };
+type LintOptions = { json?: boolean; fix?: boolean; tier?: Tier; config?: string; place?: "edge" | "gpu"; sources?: string };
 
 export interface LintFileResult {
   file: string;
@@ -23,6 +26,8 @@ export interface LintFileResult {
     suggestion: string | null;
     fixable: boolean;
   }[];
+  /** With --sources: every quotation checked, verified or not, with its passage. */
+  quotations?: QuotationCheck[];
 }
 
 class UsageError extends Error {}
@@ -78,6 +83,16 @@ function printHuman(result: LintFileResult, fixed: number | null): void {
   );
 }
 
+/** One line on stderr when --sources holds works the cache has not read yet. */
+function sourcesProgress(): (p: { phase: string; done: number; total: number; added: number; replaced: number }) => void {
+  let announced = false;
+  return (p) => {
+    if (p.phase !== "reading" || announced || p.added + p.replaced === 0) return;
+    announced = true;
+    process.stderr.write("opus lint: reading the --sources library (only new or changed works are read again)\n");
+  };
+}
+
 export function registerLint(program: Command): void {
   program
     .command("lint")
@@ -88,6 +103,7 @@ export function registerLint(program: Command): void {
     .addOption(new Option("--tier <tier>", "check length targets of this tier").choices(["S", "A", "B"]))
     .addOption(new Option("--place <place>", "run the validators of this place").choices(["edge", "gpu"]).default("edge"))
     .option("--config <file>", "validation config (JSON or YAML; a `validation:` section is used when present)")
+    .option("--sources <path>", "check quotations against a library: a folder or file of sources (docs/sources.md) or a GPU node database")
     .action(async (files: string[], opts: LintOptions) => {
       let config: ValidationConfig;
       const texts: string[] = [];
@@ -106,6 +122,17 @@ export function registerLint(program: Command): void {
         process.exitCode = 2;
         return;
       }
+      let sources: LintSources | undefined;
+      if (opts.sources) {
+        try {
+          sources = await openLintSources(opts.sources, opts.json ? undefined : sourcesProgress());
+        } catch (error) {
+          if (!(error instanceof SourceFormatError)) throw error;
+          process.stderr.write(`opus lint: --sources ${opts.sources}: ${error.message}\n`);
+          process.exitCode = 2;
+          return;
+        }
+      }
       const lintOptions = { ...(opts.tier ? { tier: opts.tier } : {}), place: opts.place ?? "edge", config };
       const results: LintFileResult[] = [];
       for (let n = 0; n < files.length; n++) {
@@ -120,10 +147,13 @@ export function registerLint(program: Command): void {
             text = result.markdown;
           }
         }
-        const result = toResult(file, await lintMarkdown(text, lintOptions));
+        const checked = sources ? await sources.lint(text, lintOptions) : undefined;
+        const result = toResult(file, checked ? checked.report : await lintMarkdown(text, lintOptions));
+        if (checked) result.quotations = checked.quotations;
         results.push(result);
         if (!opts.json) printHuman(result, fixed);
       }
+      await sources?.close();
       if (opts.json) process.stdout.write(JSON.stringify(results, null, 2) + "\n");
       process.exitCode = results.every((r) => r.passed) ? 0 : 1;
     });

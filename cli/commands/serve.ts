@@ -11,7 +11,14 @@ function port(value: string): number {
 
 function waitForSignal(close: () => Promise<void>): void {
   const stop = () => {
-    void close().then(() => process.exit(0));
+    // Closing releases everything it can; what it could not release is said, and the exit is 1.
+    void close().then(
+      () => process.exit(0),
+      (error: Error) => {
+        process.stderr.write(`${error.message}\n`);
+        process.exit(1);
+      },
+    );
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);

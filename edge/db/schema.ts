@@ -1,7 +1,11 @@
-// The edge's job state. Polling reads one narrow row of `entries`; finished text lives apart in
-// `entry_contents` so that status reads stay small.
+// The edge's state. Polling reads one narrow row of `entries`; finished text lives apart in
+// `entry_contents` so that status reads stay small. Only edge/entries/store.ts writes `entries`.
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import type { EntrySection } from "../../shared/api/node-protocol.ts";
+import type { Tier } from "../../shared/api/tier.ts";
+import type { AuditAction, SectionRequest } from "../../shared/review/decisions.ts";
+import { initialProgress, type EntryStatus, type ProgressRecord } from "../../shared/lifecycle/index.ts";
 
 export const apiKeys = sqliteTable("api_keys", {
   id: text("id").primaryKey(),
@@ -15,7 +19,8 @@ export const apiKeys = sqliteTable("api_keys", {
   revokedAt: integer("revoked_at"),
 });
 
-export type Transition = { status: string; at: number };
+/** One status an entry entered, and when: the status view's `transitions`. */
+export type StatusChange = { status: EntryStatus; at: number };
 export type EntryError = { code: string; message: string };
 
 export const entries = sqliteTable(
@@ -26,20 +31,17 @@ export const entries = sqliteTable(
       .notNull()
       .references(() => apiKeys.id),
     subject: text("subject").notNull(),
-    tier: text("tier").notNull(),
+    tier: text("tier").$type<Tier>().notNull(),
     category: text("category").notNull(),
     seed: integer("seed"),
     webhookUrl: text("webhook_url"),
-    status: text("status").notNull(),
-    step: text("step"),
-    progress: real("progress").notNull().default(0),
-    words: integer("words").notNull().default(0),
-    sectionsDone: integer("sections_done").notNull().default(0),
-    sectionsTotal: integer("sections_total").notNull().default(0),
-    tokens: integer("tokens").notNull().default(0),
-    etaSeconds: real("eta_seconds"),
+    status: text("status").$type<EntryStatus>().notNull(),
+    /** The progress record as the node reported it (shared/lifecycle/progress.ts), shown as is. */
+    progress: text("progress_record", { mode: "json" }).$type<ProgressRecord>().notNull().default(initialProgress("waiting for a GPU node")),
+    /** Times the entry was retried after failing (POST /v1/entries/:id/retry). */
+    attempt: integer("attempt").notNull().default(0),
     error: text("error", { mode: "json" }).$type<EntryError>(),
-    transitions: text("transitions", { mode: "json" }).$type<Transition[]>().notNull(),
+    transitions: text("transitions", { mode: "json" }).$type<StatusChange[]>().notNull(),
     /** Bumped on every change: the status ETag, so polling clients get 304 until something moves. */
     version: integer("version").notNull().default(1),
     /** Highest node event sequence applied: older or repeated events are ignored. */
@@ -47,7 +49,7 @@ export const entries = sqliteTable(
     nodeUrl: text("node_url"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
-    /** The GPU node the job is assigned to; null while it waits for one. */
+    /** The GPU node the entry is assigned to; null while it waits for one. */
     nodeId: text("node_id"),
     /** The assignment holds until then; heartbeats and events from the node extend it. */
     leaseExpiresAt: integer("lease_expires_at"),
@@ -55,6 +57,10 @@ export const entries = sqliteTable(
     dispatchedAt: integer("dispatched_at"),
     /** Random per change that queued webhook deliveries: they are written only if this change won. */
     changeToken: text("change_token"),
+    /** The current revision (entry_revisions.number): 0 until the pipeline's text arrives, then 1, 2, ... */
+    revision: integer("revision").notNull().default(0),
+    /** W3C traceparent of the edge request that submitted the entry: its dispatches and the node's trace continue it. */
+    traceparent: text("traceparent"),
   },
   (t) => [index("entries_key_created").on(t.keyId, t.createdAt, t.id), index("entries_status").on(t.status), index("entries_node").on(t.nodeId)],
 );
@@ -91,11 +97,11 @@ export const idempotencyKeys = sqliteTable(
  */
 export const gpuNodes = sqliteTable("gpu_nodes", {
   id: text("id").primaryKey(),
-  /** Where the edge calls the node (push); null for a node that leases jobs (pull). */
+  /** Where the edge calls the node (push); null for a node that leases entries (pull). */
   url: text("url"),
   mode: text("mode").notNull(),
   capacity: integer("capacity").notNull().default(1),
-  /** Jobs running and waiting on the node, as its last heartbeat said. */
+  /** Entries the node holds and generation requests waiting in its engine, as it last said. */
   active: integer("active").notNull().default(0),
   queued: integer("queued").notNull().default(0),
   info: text("info", { mode: "json" }).$type<Record<string, unknown>>(),
@@ -194,4 +200,78 @@ export const webhookAttempts = sqliteTable(
     nextAttemptAt: integer("next_attempt_at"),
   },
   (t) => [primaryKey({ columns: [t.deliveryId, t.attempt] })],
+);
+
+// ---- Review (issue 12) ----
+
+/** How a revision came to be: the pipeline's text, a reviewer's hand edit, or a node's rewrite of chosen sections. */
+export type RevisionKind = "pipeline" | "edit" | "revision";
+
+/**
+ * Every version of an entry's text, kept: revision 1 is what the pipeline wrote, each hand edit or
+ * regenerated revision adds the next. Rows are never changed or removed (triggers refuse it);
+ * `entry_contents` holds a copy of the current one for the content route.
+ */
+export const entryRevisions = sqliteTable(
+  "entry_revisions",
+  {
+    entryId: text("entry_id")
+      .notNull()
+      .references(() => entries.id),
+    number: integer("number").notNull(),
+    kind: text("kind").$type<RevisionKind>().notNull(),
+    /** The revision this one was made from; null for revision 1. */
+    base: integer("base"),
+    /** Who made it: the reviewer's key (null for the pipeline's text) and its name at the time. */
+    keyId: text("key_id"),
+    keyName: text("key_name").notNull(),
+    reason: text("reason"),
+    title: text("title").notNull(),
+    markdown: text("markdown").notNull(),
+    sections: text("sections", { mode: "json" }).$type<EntrySection[]>().notNull(),
+    /** Sections whose text differs from the base revision (0-based). */
+    sectionsChanged: text("sections_changed", { mode: "json" }).$type<number[]>().notNull(),
+    words: integer("words").notNull(),
+    /** Its own validation report and scores (edge_validation, quality_score, the node's quality...). */
+    metadata: text("metadata", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.entryId, t.number] })],
+);
+
+/** A reviewer's request to rewrite chosen sections: what a GPU node receives to write revision `number`. */
+export const revisionRequests = sqliteTable(
+  "revision_requests",
+  {
+    entryId: text("entry_id")
+      .notNull()
+      .references(() => entries.id),
+    /** The revision it produces (the entry's current revision + 1 when requested). */
+    number: integer("number").notNull(),
+    base: integer("base").notNull(),
+    sections: text("sections", { mode: "json" }).$type<SectionRequest[]>().notNull(),
+    keyId: text("key_id").notNull(),
+    keyName: text("key_name").notNull(),
+    reason: text("reason"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.entryId, t.number] })],
+);
+
+/** Every review action, append-only: no route changes it and the database refuses UPDATE and DELETE (triggers). */
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    at: integer("at").notNull(),
+    /** The acting key (null for a GPU node's report) and its name at the time. */
+    keyId: text("key_id"),
+    keyName: text("key_name").notNull(),
+    action: text("action").$type<AuditAction>().notNull(),
+    entryId: text("entry_id").notNull(),
+    revision: integer("revision"),
+    reason: text("reason"),
+    detail: text("detail", { mode: "json" }).$type<Record<string, unknown>>(),
+  },
+  (t) => [index("audit_log_entry").on(t.entryId, t.id)],
 );

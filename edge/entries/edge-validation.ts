@@ -2,6 +2,7 @@
 // edge) over the Markdown the node sent. Their report joins the entry's metadata, caps its quality
 // score, and an entry the node passed but the edge finds errors in goes to review instead.
 import type { NodeEvent } from "../../shared/api/node-protocol.ts";
+import type { Tier } from "../../shared/api/tier.ts";
 import { lintMarkdown } from "../../shared/validation/index.ts";
 
 type Finished = Extract<NodeEvent, { type: "finished" }>;
@@ -9,7 +10,7 @@ type Finished = Extract<NodeEvent, { type: "finished" }>;
 /** Most issues an entry's stored report keeps (the counts cover them all). */
 const maxStoredIssues = 200;
 
-export async function validateFinishedAtEdge(event: Finished, tier: "S" | "A" | "B"): Promise<Finished> {
+export async function validateFinishedAtEdge(event: Finished, tier: Tier): Promise<Finished> {
   const report = await lintMarkdown(event.entry.markdown, { tier, place: "edge" });
   const nodeQuality = event.entry.metadata.quality as { combined?: number; reasons?: string[] } | undefined;
   const nodeScore = typeof nodeQuality?.combined === "number" ? nodeQuality.combined : report.score;

@@ -1,5 +1,7 @@
-// How entries look on the wire: a thin status object for polling, and the finished content.
-import type { ContentRow, EntryStatusRow } from "./repository.ts";
+// How entries look on the wire: a thin status object for polling, and the finished content. The
+// progress record is shown as the store holds it (shared/lifecycle/progress.ts).
+import { shownProgress } from "../../shared/lifecycle/index.ts";
+import type { ContentRow, EntryStatusRow } from "./reads.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -15,14 +17,13 @@ export function entryUrls(base: string, id: string) {
 const identity = (row: Pick<EntryStatusRow, "id" | "subject" | "tier" | "category" | "status">) => ({ id: row.id, subject: row.subject, tier: row.tier, category: row.category, status: row.status });
 
 export function statusView(row: EntryStatusRow, base: string) {
+  const record = row.progress;
   return {
     ...identity(row),
-    step: row.step,
-    progress: Math.round(row.progress * 1000) / 1000,
-    words: row.words,
-    sections: { done: row.sectionsDone, total: row.sectionsTotal },
-    tokens: row.tokens,
-    eta_seconds: row.etaSeconds === null ? null : Math.round(row.etaSeconds),
+    // The record as stored, rounded for display (the spread keeps its fields in their order).
+    ...record,
+    progress: shownProgress(record.progress),
+    eta_seconds: record.eta_seconds === null ? null : Math.round(record.eta_seconds),
     seed: row.seed,
     error: row.error ?? null,
     created_at: iso(row.createdAt),
@@ -38,7 +39,7 @@ export function contentJson(row: EntryStatusRow, content: ContentRow) {
   return {
     ...identity(row),
     title: content.title,
-    words: row.words,
+    words: row.progress.words,
     sections: content.sections,
     metadata: content.metadata,
     markdown: content.markdown,

@@ -1,11 +1,13 @@
-// The GPU nodes the edge knows: registered ones (their heartbeats keep them healthy and extend the
-// leases of the jobs they run) and the statically configured OPUS_GPU_NODE_URL, id "static".
-import { and, eq, inArray, isNotNull, notInArray, or, sql } from "drizzle-orm";
-import { terminalStatuses } from "../../shared/api/entry.ts";
-import type { NodeHeartbeat } from "../../shared/api/node-protocol.ts";
+// The GPU nodes the edge knows: registered ones (their heartbeats keep them healthy, report their
+// capacity and extend the leases of the entries they hold) and the statically configured
+// OPUS_GPU_NODE_URL, id "static", which reports its capacity in its answers to assignments.
+import { eq, isNotNull, sql } from "drizzle-orm";
+import type { AssignmentAck, NodeHeartbeat } from "../../shared/api/node-protocol.ts";
 import type { EdgeConfig } from "../config.ts";
 import type { EdgeDb } from "../db/client.ts";
-import { entries, gpuNodes } from "../db/schema.ts";
+import { gpuNodes } from "../db/schema.ts";
+import { assignedCounts, entriesToStop } from "../entries/reads.ts";
+import { extendLeases } from "../entries/store.ts";
 import type { NodeRow } from "./breaker.ts";
 
 export const staticNodeId = "static";
@@ -13,17 +15,34 @@ export const staticNodeId = "static";
 // Per isolate: the static node's row is written once per configuration, not on every dispatch.
 const staticRecorded = new WeakMap<EdgeDb, string>();
 
-/** Makes sure OPUS_GPU_NODE_URL has its row (for its circuit breaker). */
+/**
+ * Makes sure OPUS_GPU_NODE_URL has its row (for its circuit breaker and its capacity). Until the
+ * node has said what it runs at once, the edge sends it OPUS_GPU_NODE_CAPACITY entries, or one.
+ */
 export async function ensureStaticNode(db: EdgeDb, config: EdgeConfig): Promise<void> {
   if (!config.gpuNodeUrl) return;
-  const signature = `${config.gpuNodeUrl} ${config.gpuNodeCapacity}`;
+  const signature = config.gpuNodeUrl;
   if (staticRecorded.get(db) === signature) return;
   const now = Date.now();
   await db
     .insert(gpuNodes)
-    .values({ id: staticNodeId, url: config.gpuNodeUrl, mode: "static", capacity: config.gpuNodeCapacity, registeredAt: now })
-    .onConflictDoUpdate({ target: gpuNodes.id, set: { url: config.gpuNodeUrl, capacity: config.gpuNodeCapacity, mode: "static" } });
+    .values({ id: staticNodeId, url: config.gpuNodeUrl, mode: "static", capacity: config.gpuNodeCapacity ?? 1, registeredAt: now })
+    .onConflictDoUpdate({ target: gpuNodes.id, set: { url: config.gpuNodeUrl, mode: "static" } });
   staticRecorded.set(db, signature);
+}
+
+/** The entries the edge lets a node hold at once: what it reports, capped by OPUS_GPU_NODE_CAPACITY for the static node. */
+export function nodeCapacity(node: Pick<NodeRow, "id" | "capacity">, config: EdgeConfig): number {
+  return node.id === staticNodeId && config.gpuNodeCapacity !== undefined ? Math.min(node.capacity, config.gpuNodeCapacity) : node.capacity;
+}
+
+/** Records the load a node reported in its answer to an assignment (its capacity: its engine's sequences). */
+export async function recordReportedLoad(db: EdgeDb, nodeId: string, ack: Pick<AssignmentAck, "capacity" | "active">): Promise<void> {
+  if (ack.capacity === undefined && ack.active === undefined) return;
+  await db
+    .update(gpuNodes)
+    .set({ ...(ack.capacity !== undefined ? { capacity: ack.capacity } : {}), ...(ack.active !== undefined ? { active: ack.active } : {}) })
+    .where(eq(gpuNodes.id, nodeId));
 }
 
 /** Healthy: the static node always (its breaker guards it), a registered node while it heartbeats. */
@@ -32,11 +51,9 @@ export function nodeHealthy(node: NodeRow, now: number, config: EdgeConfig): boo
   return node.lastHeartbeatAt !== null && now - node.lastHeartbeatAt <= config.nodes.staleMs;
 }
 
-const active = notInArray(entries.status, [...terminalStatuses]);
-
 /**
- * Records a heartbeat (the first one registers the node). Extends the leases of the jobs the node
- * says it runs, and returns those it should stop: canceled, or now assigned to another node.
+ * Records a heartbeat (the first one registers the node). Extends the leases of the entries the node
+ * says it holds, and returns those it should stop: ended here, or now assigned to another node.
  */
 export async function recordHeartbeat(db: EdgeDb, config: EdgeConfig, hb: NodeHeartbeat, now = Date.now()): Promise<{ node: NodeRow; stop: string[]; wasStale: boolean }> {
   const before = await db.select().from(gpuNodes).where(eq(gpuNodes.id, hb.node_id)).get();
@@ -47,7 +64,8 @@ export async function recordHeartbeat(db: EdgeDb, config: EdgeConfig, hb: NodeHe
     capacity: hb.capacity,
     active: hb.active,
     queued: hb.queued,
-    info: hb.model ? { model: hb.model } : null,
+    // The node's own figures (tokens/s, VRAM, model pool) for the operations dashboard.
+    info: hb.model || hb.stats ? { ...(hb.model ? { model: hb.model } : {}), ...(hb.stats ? { stats: hb.stats } : {}) } : null,
     lastHeartbeatAt: now,
   };
   const node = (await db
@@ -60,18 +78,8 @@ export async function recordHeartbeat(db: EdgeDb, config: EdgeConfig, hb: NodeHe
     })
     .returning()
     .get())!;
-  let stop: string[] = [];
-  if (hb.jobs.length > 0) {
-    const mine = and(inArray(entries.id, hb.jobs), eq(entries.nodeId, hb.node_id), active);
-    await db.update(entries).set({ leaseExpiresAt: now + config.nodes.staleMs }).where(mine);
-    const foreign = await db
-      .select({ id: entries.id })
-      .from(entries)
-      .where(and(inArray(entries.id, hb.jobs), or(eq(entries.status, "canceled"), and(isNotNull(entries.nodeId), sql`${entries.nodeId} <> ${hb.node_id}`))))
-      .all();
-    stop = foreign.map((r) => r.id);
-  }
-  return { node, stop, wasStale };
+  await extendLeases(db, hb.node_id, hb.entries, now + config.nodes.staleMs);
+  return { node, stop: await entriesToStop(db, hb.node_id, hb.entries), wasStale };
 }
 
 export async function listNodes(db: EdgeDb): Promise<NodeRow[]> {
@@ -80,28 +88,13 @@ export async function listNodes(db: EdgeDb): Promise<NodeRow[]> {
 
 export type Candidate = NodeRow & { assigned: number };
 
-/** Nodes that can take pushed jobs now, with the number of unfinished jobs assigned to each. */
+/** Nodes that can take pushed entries now, with their capacity and the unfinished entries assigned to each. */
 export async function pushCandidates(db: EdgeDb, config: EdgeConfig, now: number): Promise<Candidate[]> {
   await ensureStaticNode(db, config);
-  const rows = await db
-    .select({
-      node: gpuNodes,
-      // Spelled out: inside the subquery a bare "id" would resolve to entries.id.
-      assigned: sql<number>`(SELECT count(*) FROM entries e WHERE e.node_id = "gpu_nodes"."id" AND e.status NOT IN ('succeeded', 'needs_review', 'failed', 'canceled'))`,
-    })
-    .from(gpuNodes)
-    .where(isNotNull(gpuNodes.url))
-    .all();
-  return rows.map((r) => ({ ...r.node, assigned: Number(r.assigned) })).filter((n) => nodeHealthy(n, now, config));
-}
-
-export async function assignedCount(db: EdgeDb, nodeId: string): Promise<number> {
-  const row = await db
-    .select({ n: sql<number>`count(*)` })
-    .from(entries)
-    .where(and(eq(entries.nodeId, nodeId), active))
-    .get();
-  return Number(row?.n ?? 0);
+  const [rows, assigned] = await Promise.all([db.select().from(gpuNodes).where(isNotNull(gpuNodes.url)).all(), assignedCounts(db)]);
+  return rows
+    .filter((n) => nodeHealthy(n, now, config))
+    .map((n) => ({ ...n, capacity: nodeCapacity(n, config), assigned: assigned.get(n.id) ?? 0 }));
 }
 
 export function nodeView(node: NodeRow, now: number, config: EdgeConfig, assigned?: number) {
@@ -110,7 +103,7 @@ export function nodeView(node: NodeRow, now: number, config: EdgeConfig, assigne
     mode: node.mode,
     url: node.url,
     healthy: nodeHealthy(node, now, config),
-    capacity: node.capacity,
+    capacity: nodeCapacity(node, config),
     active: node.active,
     queued: node.queued,
     ...(assigned !== undefined ? { assigned } : {}),

@@ -1,17 +1,20 @@
-// The public entries API: submit, poll, read, list, cancel.
+// The public entries API: submit, poll, read, list, cancel, retry.
 import { zValidator } from "@hono/zod-validator";
 import { Hono } from "hono";
-import { z } from "zod";
-import { CreateEntryRequest, ListEntriesQuery, isTerminal, type EntryStatus } from "../../shared/api/entry.ts";
+import { ContentQuery, CreateEntryRequest, ListEntriesQuery } from "../../shared/api/entry.ts";
+import { findTransition, isTerminal } from "../../shared/lifecycle/index.ts";
 import { requireScope } from "../auth.ts";
 import { publicBase, runInBackground, type EdgeContext, type EdgeEnv } from "../context.ts";
 import { cancelOnNode, dispatchPending } from "../nodes/dispatch.ts";
 import { deliverDue } from "../webhooks/deliver.ts";
 import { webhookUrlProblem } from "../webhooks/ssrf.ts";
-import { cancelEntry, findContent, findEntry, findEntryStatus, findEntryVersion, insertEntry, listEntries } from "../entries/repository.ts";
+import { findContent, findEntry, listEntries } from "../entries/reads.ts";
+import { cancelEntry, createEntry, retryEntry } from "../entries/store.ts";
 import { contentJson, entryUrls, statusEtag, statusView } from "../entries/present.ts";
+import { ifNoneMatchHits } from "../etag.ts";
 import { ApiError, shownId, validationHook } from "../errors.ts";
 import { decodeCursor, encodeCursor, newEntryId, sha256Hex } from "../ids.ts";
+import { logEntryEvent, SpanKind, startEdgeSpan } from "../tracing/spans.ts";
 
 const entryIdPattern = /^ent_[0-9a-z]{26}$/;
 const idempotencyKeyPattern = /^[\x21-\x7e]{1,255}$/;
@@ -52,14 +55,17 @@ export const entriesRoutes = new Hono<EdgeEnv>()
     }
     const id = newEntryId();
     const requestHash = idemKey ? await sha256Hex(canonicalJson(body)) : "";
-    const result = await insertEntry(db, { ...body, id, keyId: c.var.apiKey.id }, idemKey ? { key: idemKey, requestHash } : undefined);
+    // The request's span (child of the caller's traceparent, if it sent one) is stored with the entry: dispatch and the node continue it.
+    const span = startEdgeSpan(c.var.deps.tracer, "POST /v1/entries", c.req.header("traceparent"), { "http.request.method": "POST", "http.route": "/v1/entries", "opus.entry.id": id }, SpanKind.SERVER);
+    const result = await createEntry(db, { ...body, id, keyId: c.var.apiKey.id, traceparent: span.traceparent }, idemKey ? { key: idemKey, requestHash } : undefined).finally(() => span.end());
+    if (result.created) logEntryEvent("entry submitted", { entry_id: id, trace_id: span.traceId, subject: body.subject, tier: body.tier });
     if (!result.created) {
       if (result.requestHash !== requestHash) {
         throw new ApiError(409, "idempotency_key_reused", "This Idempotency-Key was already used with a different request body");
       }
       c.header("idempotent-replayed", "true");
     } else {
-      runInBackground(c, dispatchPending(c.var.deps, base, { entryId: id }));
+      runInBackground(c, dispatchPending(c.var.deps));
     }
     c.header("location", entryUrls(base, result.id).get);
     return c.json({ id: result.id, status: "queued", urls: entryUrls(base, result.id) }, 202);
@@ -83,25 +89,26 @@ export const entriesRoutes = new Hono<EdgeEnv>()
     requireScope(c.var.apiKey, "read");
     const id = c.req.param("id");
     if (!entryIdPattern.test(id)) throw notFound(id);
-    const { db } = c.var.deps;
+    const { polls } = c.var.deps;
     c.header("cache-control", "private, no-cache");
     // A conditional poll usually finds nothing new: answer it from the version column alone.
     const ifNoneMatch = c.req.header("if-none-match");
     if (ifNoneMatch) {
-      const current = await findEntryVersion(db, id, c.var.apiKey.id);
+      const current = await polls.version(id, c.var.apiKey.id);
       if (!current) throw notFound(id);
       const etag = statusEtag(current);
-      if (ifNoneMatch.split(",").some((tag) => tag.trim() === etag || tag.trim() === "*")) {
+      if (ifNoneMatchHits(ifNoneMatch, etag)) {
         c.header("etag", etag);
         return c.body(null, 304);
       }
     }
-    const row = await findEntryStatus(db, id, c.var.apiKey.id);
-    if (!row) throw notFound(id);
-    c.header("etag", statusEtag(row));
-    return c.json(statusView(row, publicBase(c)));
+    const base = publicBase(c);
+    const shown = await polls.statusJson(id, c.var.apiKey.id, (row) => JSON.stringify(statusView(row, base)));
+    if (!shown) throw notFound(id);
+    c.header("etag", statusEtag({ id, version: shown.version }));
+    return c.body(shown.json, 200, { "content-type": "application/json" });
   })
-  .get("/:id/content", zValidator("query", z.object({ format: z.enum(["markdown", "json"]).optional() }).strict(), validationHook), async (c) => {
+  .get("/:id/content", zValidator("query", ContentQuery, validationHook), async (c) => {
     requireScope(c.var.apiKey, "read");
     const row = await ownedEntry(c, c.req.param("id"));
     const content = await findContent(c.var.deps.db, row.id);
@@ -116,7 +123,7 @@ export const entriesRoutes = new Hono<EdgeEnv>()
   .post("/:id/cancel", async (c) => {
     requireScope(c.var.apiKey, "submit");
     const row = await ownedEntry(c, c.req.param("id"));
-    const status = row.status as EntryStatus;
+    const { status } = row;
     if (isTerminal(status) && status !== "canceled") {
       throw new ApiError(409, "entry_finished", `Entry ${row.id} already ended with status ${status}`);
     }
@@ -127,10 +134,20 @@ export const entriesRoutes = new Hono<EdgeEnv>()
       if (eventId) runInBackground(c, deliverDue(db, config, { eventId, followUpMs: 10_000 }));
     }
     return c.json(statusView(after, publicBase(c)));
+  })
+  .post("/:id/retry", async (c) => {
+    requireScope(c.var.apiKey, "submit");
+    const row = await ownedEntry(c, c.req.param("id"));
+    const notFailed = (status: string) => new ApiError(409, "entry_not_failed", `Entry ${row.id} is ${status}: only a failed entry can be retried`);
+    if (!findTransition(row.status, "queued", "user")) throw notFailed(row.status);
+    const result = await retryEntry(c.var.deps.db, row);
+    if (!result.retried) throw notFailed(result.row.status);
+    runInBackground(c, dispatchPending(c.var.deps));
+    return c.json(statusView(result.row, publicBase(c)), 202);
   });
 
 /** Markdown unless the client prefers JSON; a client that accepts neither gets 406. */
-function negotiate(accept: string | undefined): "markdown" | "json" {
+export function negotiate(accept: string | undefined): "markdown" | "json" {
   if (!accept) return "markdown";
   const ranked = accept
     .split(",")

@@ -2,22 +2,13 @@
 // them on finished entries (the same code as `opus lint`).
 import { zValidator } from "@hono/zod-validator";
 import { Hono } from "hono";
-import { z } from "zod";
-import { Tier } from "../../shared/api/entry.ts";
+import { LintRequest, maxLintBytes } from "../../shared/api/lint.ts";
 import { lintMarkdown } from "../../shared/validation/index.ts";
 import { requireScope } from "../auth.ts";
 import type { EdgeEnv } from "../context.ts";
 import { validationHook } from "../errors.ts";
 
-/** A tier-S entry is about 70 KB; leave room for longer texts. */
-export const maxLintBytes = 512 * 1024;
-
-const LintRequest = z
-  .object({
-    markdown: z.string().min(1, "markdown must not be empty").max(maxLintBytes),
-    tier: Tier.optional(),
-  })
-  .strict();
+export { maxLintBytes };
 
 export const lintRoutes = new Hono<EdgeEnv>().post("/", zValidator("json", LintRequest, validationHook), async (c) => {
   requireScope(c.var.apiKey, "read");

@@ -4,11 +4,12 @@ import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { LeaseRequest, NodeHeartbeat, type LeaseResponse, type NodeHeartbeatAck } from "../../shared/api/node-protocol.ts";
 import { requireScope } from "../auth.ts";
-import { publicBase, runInBackground, type EdgeContext, type EdgeEnv } from "../context.ts";
+import { runInBackground, type EdgeContext, type EdgeEnv } from "../context.ts";
+import { assignedCount } from "../entries/reads.ts";
 import { ApiError } from "../errors.ts";
 import { dispatchPending } from "../nodes/dispatch.ts";
-import { leaseJobs } from "../nodes/lease.ts";
-import { assignedCount, ensureStaticNode, listNodes, nodeHealthy, nodeView, recordHeartbeat, staticNodeId } from "../nodes/registry.ts";
+import { leaseEntries } from "../nodes/lease.ts";
+import { ensureStaticNode, listNodes, nodeHealthy, nodeView, recordHeartbeat, staticNodeId } from "../nodes/registry.ts";
 import { gpuNodes } from "../db/schema.ts";
 import { signedBody } from "./node-signed.ts";
 
@@ -19,8 +20,8 @@ async function heartbeat(c: EdgeContext) {
   }
   const { config } = c.var.deps;
   const { node, stop } = await recordHeartbeat(c.var.deps.db, config, hb);
-  // A push node with room: give it waiting jobs now rather than at the next scheduled run.
-  if (node.url && hb.active < hb.capacity) runInBackground(c, dispatchPending(c.var.deps, publicBase(c)));
+  // A push node with room: give it waiting entries now rather than at the next scheduled run.
+  if (node.url && hb.active < hb.capacity) runInBackground(c, dispatchPending(c.var.deps));
   const ack: NodeHeartbeatAck = { heartbeat_interval_ms: config.nodes.heartbeatMs, stop };
   return c.json(ack);
 }
@@ -35,8 +36,8 @@ export const nodeRoutes = new Hono<EdgeEnv>()
     if (!node || !nodeHealthy(node, Date.now(), config)) {
       throw new ApiError(409, "heartbeat_first", `Node ${req.node_id} is not registered or its heartbeats stopped: POST /v1/node/heartbeat first`);
     }
-    const jobs = await leaseJobs(c.var.deps, node, req.max, publicBase(c));
-    const res: LeaseResponse = { jobs, lease_ttl_ms: config.nodes.staleMs };
+    const leased = await leaseEntries(c.var.deps, node, req.max);
+    const res: LeaseResponse = { entries: leased, lease_ttl_ms: config.nodes.staleMs };
     return c.json(res);
   });
 
@@ -47,5 +48,6 @@ export const nodeAdminRoutes = new Hono<EdgeEnv>().get("/", async (c) => {
   const now = Date.now();
   const nodes = await listNodes(db);
   const data = await Promise.all(nodes.filter((n) => n.mode !== "static" || config.gpuNodeUrl).map(async (n) => nodeView(n, now, config, await assignedCount(db, n.id))));
-  return c.json({ data });
+  // One list shape everywhere: `data` and `next_cursor` (null: every node is on one page).
+  return c.json({ data, next_cursor: null });
 });

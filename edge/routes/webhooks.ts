@@ -5,7 +5,7 @@ import { Hono } from "hono";
 import { CreateWebhookRequest, ListDeliveriesQuery, RotateSecretRequest } from "../../shared/api/webhooks.ts";
 import { requireScope } from "../auth.ts";
 import { runInBackground, type EdgeContext, type EdgeEnv } from "../context.ts";
-import { ApiError, shownId, validationHook } from "../errors.ts";
+import { ApiError, fieldErrors, shownId, validationHook } from "../errors.ts";
 import { decodeCursor, encodeCursor } from "../ids.ts";
 import { deliverDue } from "../webhooks/deliver.ts";
 import { activeSecrets, defaultOverlapSeconds, keySigningSecret, rotateKeySigningSecret } from "../webhooks/secrets.ts";
@@ -62,7 +62,7 @@ async function optionalJson(c: EdgeContext): Promise<unknown> {
 function parseRotate(value: unknown): number {
   const parsed = RotateSecretRequest.safeParse(value);
   if (!parsed.success) {
-    throw new ApiError(422, "invalid_request", "Invalid overlap_seconds", parsed.error.issues.map((i) => ({ field: i.path.join(".") || "(body)", message: i.message })));
+    throw new ApiError(422, "invalid_request", "Invalid overlap_seconds", fieldErrors(parsed.error));
   }
   return parsed.data.overlap_seconds ?? defaultOverlapSeconds;
 }
@@ -82,7 +82,8 @@ export const webhookRoutes = new Hono<EdgeEnv>()
   .get("/", async (c) => {
     requireScope(c.var.apiKey, "read");
     const rows = await listEndpoints(c.var.deps.db, c.var.apiKey.id);
-    return c.json({ data: rows.map((r) => endpointView(r)) });
+    // One list shape everywhere: `data` and `next_cursor` (null: a key has at most maxEndpointsPerKey).
+    return c.json({ data: rows.map((r) => endpointView(r)), next_cursor: null });
   })
   .get("/secret", async (c) => {
     requireScope(c.var.apiKey, "admin");

@@ -1,12 +1,14 @@
 // Sends webhook deliveries and keeps their log. Each attempt claims the delivery first (a short lock
-// in the database), so the Cron Trigger, the Node timer and the immediate attempt after an event
+// in the database), so the Cron Trigger, the Node timers and the immediate attempt after an event
 // never send one delivery twice at once. Failures are retried on the configured schedule (Standard
 // Webhooks' example by default) with jitter; 410 disables the endpoint; Retry-After is honoured.
-import { and, asc, eq, isNull, lte, or, lt, sql } from "drizzle-orm";
+// On Node a retry leaves on its own timer (retry-timer.ts); on Workers the Cron Trigger sends it.
+import { and, asc, eq, isNotNull, isNull, lte, or, lt, sql } from "drizzle-orm";
 import { webhookHeaders } from "../../shared/api/signing.ts";
 import type { EdgeConfig } from "../config.ts";
 import type { EdgeDb } from "../db/client.ts";
 import { webhookAttempts, webhookDeliveries, webhookEndpoints } from "../db/schema.ts";
+import { RetryTimer, registerRetryTimer, retryTimerOf, unregisterRetryTimer } from "./retry-timer.ts";
 import { activeSecrets, keySigningSecret } from "./secrets.ts";
 import { webhookUrlProblem } from "./ssrf.ts";
 
@@ -154,13 +156,15 @@ export async function attemptDelivery(db: EdgeDb, config: EdgeConfig, id: string
   }
   const next = nextAttemptAt(config.webhooks.retrySchedule, row.attempts + 1, done, outcome.retryAfter);
   await finish(db, row, outcome, next === null ? { status: "failed", nextAttemptAt: null } : { nextAttemptAt: next }, done);
+  if (next !== null) retryTimerOf(db)?.arm(next);
   return next;
 }
 
 /**
  * Sends what is due (optionally only one event's deliveries), a few at a time. When `followUpMs` is
  * set, a failed attempt whose retry is due within that time is retried in the same call (so the
- * schedule's early retries do not wait for the next Cron Trigger).
+ * schedule's early retries do not wait for the next Cron Trigger); where a retry timer runs (Node),
+ * the timer sends them instead and this call returns after the first attempts.
  */
 export async function deliverDue(
   db: EdgeDb,
@@ -179,12 +183,13 @@ export async function deliverDue(
     .limit(opts.limit ?? 25)
     .all();
   let attempted = 0;
+  const followUpMs = retryTimerOf(db) ? undefined : opts.followUpMs;
   const queue = due.map((d) => d.id);
   const workers = Array.from({ length: Math.min(4, queue.length) }, async () => {
     for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
       let next = await attemptDelivery(db, config, id);
       attempted++;
-      while (next !== null && opts.followUpMs !== undefined && next - Date.now() <= opts.followUpMs) {
+      while (next !== null && followUpMs !== undefined && next - Date.now() <= followUpMs) {
         await new Promise((r) => setTimeout(r, Math.max(0, next! - Date.now())));
         next = await attemptDelivery(db, config, id);
         attempted++;
@@ -199,4 +204,42 @@ export async function deliverDue(
 export async function pendingDeliveries(db: EdgeDb): Promise<number> {
   const row = await db.select({ n: sql<number>`count(*)` }).from(webhookDeliveries).where(eq(webhookDeliveries.status, "pending")).get();
   return row?.n ?? 0;
+}
+
+/**
+ * When the earliest pending delivery can next be attempted (ms since epoch), or undefined when none
+ * is pending. A delivery claimed by an attempt in flight counts from its claim's expiry: its sender
+ * arms the timer itself when it finishes, and the expiry covers a sender that died.
+ */
+export async function nextPendingAt(db: EdgeDb): Promise<number | undefined> {
+  const row = await db
+    .select({ at: sql<number | null>`min(max(${webhookDeliveries.nextAttemptAt}, coalesce(${webhookDeliveries.lockedUntil}, 0)))` })
+    .from(webhookDeliveries)
+    .where(and(eq(webhookDeliveries.status, "pending"), isNotNull(webhookDeliveries.nextAttemptAt)))
+    .get();
+  return row?.at ?? undefined;
+}
+
+/**
+ * The Node entry's retry timer for `db`: every retry scheduled through `db` arms it, and it starts
+ * armed for what was already pending (deliveries left by a previous run). `stop()` before closing `db`.
+ */
+export function startRetryTimer(db: EdgeDb, config: EdgeConfig, opts: { limit?: number } = {}): { stop: () => Promise<void> } {
+  const timer = new RetryTimer(async () => {
+    await deliverDue(db, config, { limit: opts.limit ?? 50 });
+    return nextPendingAt(db);
+  });
+  registerRetryTimer(db, timer);
+  const first = nextPendingAt(db)
+    .then((at) => {
+      if (at !== undefined) timer.arm(at);
+    })
+    .catch((error: Error) => console.error("webhook retries failed:", error.message));
+  return {
+    stop: async () => {
+      unregisterRetryTimer(db);
+      await first;
+      await timer.stop();
+    },
+  };
 }

@@ -2,15 +2,22 @@
 // change itself: a delivery exists exactly when the change was applied, so a repeated or reordered
 // node event can never produce a second event, and a crash between the two cannot lose one.
 import { sql, type SQL } from "drizzle-orm";
-import { isTerminal, type EntryStatus } from "../../shared/api/entry.ts";
+import { isTerminal, shownProgress, type EntryStatus } from "../../shared/lifecycle/index.ts";
 import type { WebhookEventType, WebhookPayload } from "../../shared/api/webhooks.ts";
 import type { EdgeDb } from "../db/client.ts";
 import { randomId, sortableTimePrefix } from "../ids.ts";
 
-/** Which event a status change is, if any: started, progress, or the terminal one. */
+/**
+ * Which event a change is, if any: the terminal one, started (a node took the entry up: first, or
+ * again after a retry), or progress. Going back to the queue (a retry) is no event of its own.
+ */
 export function eventTypeFor(before: EntryStatus, after: EntryStatus): WebhookEventType | undefined {
-  if (isTerminal(after)) return before === after ? undefined : (`entry.${after}` as WebhookEventType);
-  if (before === "queued" && after !== "queued") return "entry.started";
+  // A revision of chosen sections (issue 12): requested, reported on like any work, then back.
+  if (after === "revising") return before === "revising" ? "entry.progress" : "entry.revising";
+  if (before === "revising" && after === "needs_review") return "entry.revised";
+  if (isTerminal(after)) return before === after ? undefined : (`entry.${after}` as const);
+  if (after === "queued") return undefined;
+  if (before === "queued") return "entry.started";
   return "entry.progress";
 }
 
@@ -24,6 +31,8 @@ export type EntryEvent = {
   now: number;
   /** entry.progress is sent at most once per entry and destination in this window. */
   progressIntervalMs: number;
+  /** The entry's current revision, sent on review events. */
+  revision?: number;
 };
 
 /**
@@ -39,7 +48,7 @@ export function prepareEntryEvent(event: EntryEvent): PreparedEvent {
   const payload: WebhookPayload = {
     type: event.type,
     timestamp: new Date(event.now).toISOString(),
-    data: { id: event.entryId, status: event.status, progress: Math.round(event.progress * 1000) / 1000, words: event.words },
+    data: { id: event.entryId, status: event.status, progress: shownProgress(event.progress), words: event.words, ...(event.revision ? { revision: event.revision } : {}) },
   };
   const body = JSON.stringify(payload);
   // Delivery ids sort by time like entry ids: the time prefix, then 16 random hex characters.

@@ -1,8 +1,7 @@
-// Public API of the GPU node's inference engine.
-export { loadNodeConfig, noModelMessage, type LoadNodeConfigOptions } from "./config/load.ts";
-export { nodeConfigSchema, type NodeConfig, type ModelConfig, type NodeConfigInput } from "./config/schema.ts";
+// Public API of the GPU node's inference engine. The node's configuration (its loader, schema and
+// environment names) is gpu-node/config; the engine reads its own sections of it (EngineConfig).
+export { engineConfigSchema, type EngineConfig, type ModelConfig } from "./config/schema.ts";
 export { ConfigError } from "./config/errors.ts";
-export { envAliases, modelEnvAliases } from "./config/env.ts";
 export {
   createEngine,
   type Engine,

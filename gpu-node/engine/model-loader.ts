@@ -3,8 +3,8 @@
 // context of N sequences ("shared" batching) or N contexts of one sequence ("isolated").
 import { resolveChatWrapper, type ChatWrapper, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel } from "node-llama-cpp";
 import type { ModelConfig, NodeConfig } from "./config/schema.ts";
-import { machineKey, type Hardware } from "./hardware.ts";
-import { calibrateThreads, type ThreadCalibration } from "./thread-calibration.ts";
+import type { Hardware } from "./hardware.ts";
+import { calibrateThreads, calibrationOptionsFor, choiceNote, type ThreadCalibration } from "./thread-calibration.ts";
 import type { Chosen, ModelPlan } from "./tuning.ts";
 
 export type LoadedModel = {
@@ -39,18 +39,38 @@ async function chooseThreads(model: LlamaModel, args: LoadArgs): Promise<{ threa
   if (!config.features.threadCalibration) {
     return { threads: { value: hardware.cpuMathCores, source: "default", note: "features.threadCalibration is off" }, calibration: null };
   }
-  const calibration = await calibrateThreads(model, {
-    cacheDir: config.paths.cacheDir,
-    machineKey: machineKey(hardware),
-    modelSha256: await args.sha256(),
-    cores: hardware.cpuCores,
-    tokens: config.calibration.tokens,
-    maxMsPerSetting: config.calibration.maxMsPerSetting,
-    rounds: config.calibration.rounds,
-  });
-  const best = calibration.sweep.find((p) => p.threads === calibration.threads);
-  const note = best ? `${best.tokensPerSecond.toFixed(0)} tok/s in a sweep of ${calibration.sweep.map((p) => p.threads).join(",")}` : undefined;
-  return { threads: { value: calibration.threads, source: calibration.source, ...(note ? { note } : {}) }, calibration };
+  const calibration = await calibrateThreads(model, calibrationOptionsFor({ config, hardware, plan: args.plan, modelSha256: await args.sha256() }));
+  return { threads: { value: calibration.threads, source: calibration.source, note: choiceNote(calibration) }, calibration };
+}
+
+/** The contexts whose sequences the scheduler hands out, at `threads` (also used when threads are re-calibrated). */
+export async function createServingContexts(
+  model: LlamaModel,
+  plan: ModelPlan,
+  threads: number,
+  batching: NodeConfig["generation"]["batching"],
+): Promise<{ contexts: LlamaContext[]; freeSequences: LlamaContextSequence[] }> {
+  const create = (sequences: number) =>
+    model.createContext({
+      contextSize: plan.contextSize.value,
+      batchSize: plan.batchSize.value,
+      sequences,
+      threads,
+      flashAttention: plan.flashAttention,
+      // The plan fitted the budget already; a shrunk context would break the plan's promises.
+      failedCreationRemedy: false,
+    });
+  const isolated = batching === "isolated";
+  const contexts: LlamaContext[] = [];
+  try {
+    if (isolated) for (let i = 0; i < plan.sequences.value; i++) contexts.push(await create(1));
+    else contexts.push(await create(plan.sequences.value));
+  } catch (error) {
+    for (const c of contexts) await c.dispose();
+    throw error;
+  }
+  const freeSequences = isolated ? contexts.map((c) => c.getSequence()) : Array.from({ length: plan.sequences.value }, () => contexts[0]!.getSequence());
+  return { contexts, freeSequences };
 }
 
 export async function loadForServing(args: LoadArgs): Promise<LoadedModel> {
@@ -65,25 +85,7 @@ export async function loadForServing(args: LoadArgs): Promise<LoadedModel> {
   try {
     const { threads, calibration } = await chooseThreads(model, args);
     const isolated = args.config.generation.batching === "isolated";
-    const create = (sequences: number) =>
-      model.createContext({
-        contextSize: plan.contextSize.value,
-        batchSize: plan.batchSize.value,
-        sequences,
-        threads: threads.value,
-        flashAttention: plan.flashAttention,
-        // The plan fitted the budget already; a shrunk context would break the plan's promises.
-        failedCreationRemedy: false,
-      });
-    const contexts: LlamaContext[] = [];
-    try {
-      if (isolated) for (let i = 0; i < plan.sequences.value; i++) contexts.push(await create(1));
-      else contexts.push(await create(plan.sequences.value));
-    } catch (error) {
-      for (const c of contexts) await c.dispose();
-      throw error;
-    }
-    const freeSequences = isolated ? contexts.map((c) => c.getSequence()) : Array.from({ length: plan.sequences.value }, () => contexts[0]!.getSequence());
+    const { contexts, freeSequences } = await createServingContexts(model, plan, threads.value, args.config.generation.batching);
     const chatWrapper = resolveChatWrapper(model, { type: spec.chatWrapper as "auto", warningLogs: false });
     return {
       model,

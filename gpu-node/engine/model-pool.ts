@@ -20,10 +20,14 @@ export type PreparedModel = {
   chatTemplate: boolean;
 };
 
-export type PoolEntryState = "unloaded" | "loading" | "loaded" | "unloading";
+export type PooledModelState = "unloaded" | "loading" | "loaded" | "unloading";
 
-export class PoolEntry {
-  state: PoolEntryState = "unloaded";
+/**
+ * One model registered in the pool, loaded or not: its configuration, its preparation (file, GGUF
+ * insights, plan), its loaded weights and sequences when loaded, and its usage counters.
+ */
+export class PooledModel {
+  state: PooledModelState = "unloaded";
   prepared: PreparedModel | undefined;
   preparing: Promise<PreparedModel> | undefined;
   loaded: LoadedModel | undefined;
@@ -66,10 +70,10 @@ export class PoolEntry {
   }
 }
 
-export type LoadDecision = { kind: "fits"; evict: PoolEntry[] } | { kind: "blocked"; by: PoolEntry[] };
+export type LoadDecision = { kind: "fits"; evict: PooledModel[] } | { kind: "blocked"; by: PooledModel[] };
 
 export class ModelPool {
-  readonly entries = new Map<string, PoolEntry>();
+  readonly models = new Map<string, PooledModel>();
 
   constructor(
     private readonly deps: {
@@ -85,70 +89,70 @@ export class ModelPool {
     for (const spec of deps.config.models) this.register(spec);
   }
 
-  register(spec: ModelConfig): PoolEntry {
-    if (this.entries.has(spec.id)) throw new Error(`model "${spec.id}" is already registered`);
-    const entry = new PoolEntry(spec);
-    this.entries.set(spec.id, entry);
-    return entry;
+  register(spec: ModelConfig): PooledModel {
+    if (this.models.has(spec.id)) throw new Error(`model "${spec.id}" is already registered`);
+    const model = new PooledModel(spec);
+    this.models.set(spec.id, model);
+    return model;
   }
 
   /** A model by id, or the first model holding the role. */
-  resolve(idOrRole: string): PoolEntry {
-    const byId = this.entries.get(idOrRole);
+  resolve(idOrRole: string): PooledModel {
+    const byId = this.models.get(idOrRole);
     if (byId) return byId;
-    for (const entry of this.entries.values()) if (entry.spec.roles.includes(idOrRole)) return entry;
-    const known = [...this.entries.values()].map((e) => (e.spec.roles.length > 0 ? `${e.id} (${e.spec.roles.join(", ")})` : e.id));
+    for (const model of this.models.values()) if (model.spec.roles.includes(idOrRole)) return model;
+    const known = [...this.models.values()].map((e) => (e.spec.roles.length > 0 ? `${e.id} (${e.spec.roles.join(", ")})` : e.id));
     throw new UnknownModelError(idOrRole, known);
   }
 
   /** Source resolved, GGUF read, settings planned. Shared by concurrent callers; kept across unloads. */
-  prepare(entry: PoolEntry): Promise<PreparedModel> {
-    if (entry.prepared) return Promise.resolve(entry.prepared);
-    entry.preparing ??= (async () => {
+  prepare(model: PooledModel): Promise<PreparedModel> {
+    if (model.prepared) return Promise.resolve(model.prepared);
+    model.preparing ??= (async () => {
       const { config, llama, budget } = this.deps;
-      const filePath = await resolveModelSource(entry.spec.source, {
+      const filePath = await resolveModelSource(model.spec.source, {
         modelsDir: config.paths.modelsDir,
         download: config.download.enabled,
         connectTimeoutMs: config.download.connectTimeoutMs,
         showProgress: process.stderr.isTTY === true,
-        label: `model "${entry.id}"`,
+        label: `model "${model.id}"`,
       });
       const fileInfo = await readGgufFileInfo(filePath);
       const insights = await GgufInsights.from(fileInfo, llama);
-      const plan = await planModel(insights, entry.spec, {
+      const plan = await planModel(insights, model.spec, {
         budget,
-        capBytes: resolveModelMemoryCap(entry.spec.maxMemory, budget),
+        capBytes: resolveModelMemoryCap(model.spec.maxMemory, budget),
         generation: config.generation,
       });
-      for (const warning of plan.warnings) this.deps.log("warn", `model "${entry.id}": ${warning}`);
-      entry.prepared = { filePath, insights, plan, chatTemplate: Boolean(fileInfo.metadata.tokenizer?.chat_template) };
-      return entry.prepared;
+      for (const warning of plan.warnings) this.deps.log("warn", `model "${model.id}": ${warning}`);
+      model.prepared = { filePath, insights, plan, chatTemplate: Boolean(fileInfo.metadata.tokenizer?.chat_template) };
+      return model.prepared;
     })().finally(() => {
-      entry.preparing = undefined;
+      model.preparing = undefined;
     });
-    return entry.preparing;
+    return model.preparing;
   }
 
   /** Bytes held on the budgeted device by models loaded or loading, other than `except`. */
-  usedBytes(except?: PoolEntry): number {
+  usedBytes(except?: PooledModel): number {
     let used = 0;
-    for (const entry of this.entries.values()) {
-      if (entry === except) continue;
-      if (entry.state === "loaded" || entry.state === "loading") used += entry.footprintBytes;
+    for (const model of this.models.values()) {
+      if (model === except) continue;
+      if (model.state === "loaded" || model.state === "loading") used += model.footprintBytes;
     }
     return used;
   }
 
-  /** Whether `entry` (prepared) can load now, and which idle models must go first (least recently used first). */
-  decideLoad(entry: PoolEntry): LoadDecision {
+  /** Whether `model` (prepared) can load now, and which idle models must go first (least recently used first). */
+  decideLoad(model: PooledModel): LoadDecision {
     const budget = this.deps.budget.bytes;
-    const need = entry.footprintBytes;
-    let used = this.usedBytes(entry);
+    const need = model.footprintBytes;
+    let used = this.usedBytes(model);
     if (used + need <= budget) return { kind: "fits", evict: [] };
-    const idle = [...this.entries.values()]
-      .filter((e) => e !== entry && e.state === "loaded" && e.active === 0)
+    const idle = [...this.models.values()]
+      .filter((e) => e !== model && e.state === "loaded" && e.active === 0)
       .sort((a, b) => a.lastUsedAt - b.lastUsedAt);
-    const evict: PoolEntry[] = [];
+    const evict: PooledModel[] = [];
     for (const candidate of idle) {
       evict.push(candidate);
       used -= candidate.footprintBytes;
@@ -156,52 +160,52 @@ export class ModelPool {
     }
     // A plan larger than the budget (explicit settings) runs alone.
     if (used <= 0) return { kind: "fits", evict };
-    const busy = [...this.entries.values()].filter((e) => e !== entry && (e.state === "loading" || (e.state === "loaded" && e.active > 0)));
+    const busy = [...this.models.values()].filter((e) => e !== model && (e.state === "loading" || (e.state === "loaded" && e.active > 0)));
     return { kind: "blocked", by: busy };
   }
 
-  /** Loads a prepared entry after the given evictions. One load per entry however many callers ask. */
-  load(entry: PoolEntry, evict: PoolEntry[]): Promise<LoadedModel> {
-    if (entry.loaded) return Promise.resolve(entry.loaded);
-    if (entry.loading) return entry.loading;
-    const prepared = entry.prepared;
-    if (!prepared) return Promise.reject(new Error(`model "${entry.id}" is not prepared`));
-    entry.state = "loading";
+  /** Loads a prepared model after the given evictions. One load per model however many callers ask. */
+  load(model: PooledModel, evict: PooledModel[]): Promise<LoadedModel> {
+    if (model.loaded) return Promise.resolve(model.loaded);
+    if (model.loading) return model.loading;
+    const prepared = model.prepared;
+    if (!prepared) return Promise.reject(new Error(`model "${model.id}" is not prepared`));
+    model.state = "loading";
     const evictions = evict.map((victim) => this.evict(victim));
-    entry.loading = (async () => {
+    model.loading = (async () => {
       await Promise.all(evictions);
       const { llama, config, hardware, hasher, metrics } = this.deps;
       const loaded = await loadForServing({
         llama,
-        spec: entry.spec,
+        spec: model.spec,
         filePath: prepared.filePath,
         plan: prepared.plan,
         config,
         hardware,
-        sha256: () => entry.sha256(hasher, prepared.filePath),
+        sha256: () => model.sha256(hasher, prepared.filePath),
       });
-      entry.loaded = loaded;
-      entry.state = "loaded";
-      entry.loads++;
-      entry.lastUsedAt = Date.now();
-      metrics.modelLoads.inc({ model: entry.id });
-      metrics.modelLoadSeconds.observe({ model: entry.id }, loaded.loadMs / 1000);
+      model.loaded = loaded;
+      model.state = "loaded";
+      model.loads++;
+      model.lastUsedAt = Date.now();
+      metrics.modelLoads.inc({ model: model.id });
+      metrics.modelLoadSeconds.observe({ model: model.id }, loaded.loadMs / 1000);
       this.updateMemoryMetrics();
-      this.deps.log("info", `loaded model "${entry.id}" in ${loaded.loadMs.toFixed(0)}ms (threads ${loaded.threads.value}, ${loaded.threads.source})`);
+      this.deps.log("info", `loaded model "${model.id}" in ${loaded.loadMs.toFixed(0)}ms (threads ${loaded.threads.value}, ${loaded.threads.source})`);
       return loaded;
     })()
       .catch((error: unknown) => {
-        entry.state = "unloaded";
-        entry.loaded = undefined;
+        model.state = "unloaded";
+        model.loaded = undefined;
         throw error;
       })
       .finally(() => {
-        entry.loading = undefined;
+        model.loading = undefined;
       });
-    return entry.loading;
+    return model.loading;
   }
 
-  private evict(victim: PoolEntry): Promise<void> {
+  private evict(victim: PooledModel): Promise<void> {
     this.deps.metrics.evictions.inc({ model: victim.id });
     victim.evictions++;
     this.deps.log("info", `evicting model "${victim.id}" (least recently used) to make room`);
@@ -209,43 +213,43 @@ export class ModelPool {
   }
 
   /** Unloads an idle model; refuses (rejects) while a sequence of it is generating. */
-  unload(entry: PoolEntry): Promise<void> {
-    if (entry.state === "unloading" && entry.unloading) return entry.unloading;
-    if (entry.state !== "loaded" || !entry.loaded) return Promise.resolve();
-    if (entry.active > 0) return Promise.reject(new Error(`model "${entry.id}" has ${entry.active} active sequences and cannot be unloaded`));
-    const loaded = entry.loaded;
-    entry.state = "unloading";
-    entry.unloading = unloadModel(loaded).finally(() => {
-      entry.loaded = undefined;
-      entry.state = "unloaded";
-      entry.unloading = undefined;
+  unload(model: PooledModel): Promise<void> {
+    if (model.state === "unloading" && model.unloading) return model.unloading;
+    if (model.state !== "loaded" || !model.loaded) return Promise.resolve();
+    if (model.active > 0) return Promise.reject(new Error(`model "${model.id}" has ${model.active} active sequences and cannot be unloaded`));
+    const loaded = model.loaded;
+    model.state = "unloading";
+    model.unloading = unloadModel(loaded).finally(() => {
+      model.loaded = undefined;
+      model.state = "unloaded";
+      model.unloading = undefined;
       this.updateMemoryMetrics();
     });
-    return entry.unloading;
+    return model.unloading;
   }
 
   updateMemoryMetrics(): void {
     const { metrics } = this.deps;
     let loadedCount = 0;
-    for (const entry of this.entries.values()) {
-      const plan = entry.prepared?.plan;
-      const isLoaded = entry.state === "loaded";
+    for (const model of this.models.values()) {
+      const plan = model.prepared?.plan;
+      const isLoaded = model.state === "loaded";
       if (isLoaded) loadedCount++;
-      metrics.modelMemory.set({ model: entry.id, kind: "ram" }, isLoaded && plan ? plan.model.cpuRam + plan.context.cpuRam : 0);
-      metrics.modelMemory.set({ model: entry.id, kind: "vram" }, isLoaded && plan ? plan.model.gpuVram + plan.context.gpuVram : 0);
+      metrics.modelMemory.set({ model: model.id, kind: "ram" }, isLoaded && plan ? plan.model.cpuRam + plan.context.cpuRam : 0);
+      metrics.modelMemory.set({ model: model.id, kind: "vram" }, isLoaded && plan ? plan.model.gpuVram + plan.context.gpuVram : 0);
     }
     metrics.loadedModels.set(loadedCount);
   }
 
   async closeAll(): Promise<void> {
     const pending: Promise<unknown>[] = [];
-    for (const entry of this.entries.values()) {
-      if (entry.loading) pending.push(entry.loading.then((loaded) => unloadModel(loaded)).catch(() => undefined));
-      else if (entry.unloading) pending.push(entry.unloading);
-      else if (entry.loaded) pending.push(unloadModel(entry.loaded));
-      pending.push(entry.disposeVocabulary());
-      entry.loaded = undefined;
-      entry.state = "unloaded";
+    for (const model of this.models.values()) {
+      if (model.loading) pending.push(model.loading.then((loaded) => unloadModel(loaded)).catch(() => undefined));
+      else if (model.unloading) pending.push(model.unloading);
+      else if (model.loaded) pending.push(unloadModel(model.loaded));
+      pending.push(model.disposeVocabulary());
+      model.loaded = undefined;
+      model.state = "unloaded";
     }
     await Promise.all(pending);
   }

@@ -4,6 +4,7 @@ import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { resolveModelFile } from "node-llama-cpp";
 import { ModelSourceError } from "./errors.ts";
+import { builtInModelMissingMessage, isBuiltInModelSource } from "./model-presets.ts";
 
 export function isRemoteModelSource(source: string): boolean {
   return source.startsWith("hf:") || source.startsWith("hf://") || /^https?:\/\//i.test(source);
@@ -18,12 +19,18 @@ export type ResolveSourceOptions = {
   showProgress: boolean;
   /** Where the source came from, for error messages (e.g. `model "default"`). */
   label: string;
+  /** Called as a download proceeds (for a progress bar of the caller's own). */
+  onProgress?: (status: { totalSize: number; downloadedSize: number }) => void;
 };
 
 /** Which host a remote source downloads from, for the reachability check. */
 function remoteHost(source: string): string {
   if (/^https?:\/\//i.test(source)) return new URL(source).origin;
-  return process.env.HF_ENDPOINT || "https://huggingface.co";
+  // The same override order as node-llama-cpp's resolver (MODEL_ENDPOINT, then HF_ENDPOINT).
+  for (const endpoint of [process.env.MODEL_ENDPOINT, process.env.HF_ENDPOINT]) {
+    if (endpoint && URL.canParse(endpoint)) return new URL(endpoint).origin;
+  }
+  return "https://huggingface.co";
 }
 
 async function checkReachable(origin: string, timeoutMs: number): Promise<string | null> {
@@ -39,6 +46,7 @@ async function checkReachable(origin: string, timeoutMs: number): Promise<string
 export async function resolveModelSource(source: string, options: ResolveSourceOptions): Promise<string> {
   if (!isRemoteModelSource(source)) {
     if (!existsSync(source)) {
+      if (isBuiltInModelSource(source)) throw new ModelSourceError(`${options.label}: ${builtInModelMissingMessage()}`);
       throw new ModelSourceError(`${options.label}: no model file at ${source}. Check the path, or set OPUS_MODEL to a GGUF file or an hf: URI.`);
     }
     if (!statSync(source).isFile()) throw new ModelSourceError(`${options.label}: ${source} is not a file (expected a .gguf file)`);
@@ -66,7 +74,7 @@ export async function resolveModelSource(source: string, options: ResolveSourceO
     );
   }
   try {
-    return await resolveModelFile(source, { directory: options.modelsDir, download: "auto", cli: options.showProgress });
+    return await resolveModelFile(source, { directory: options.modelsDir, download: "auto", cli: options.showProgress, onProgress: options.onProgress });
   } catch (error) {
     throw new ModelSourceError(`${options.label}: cannot download ${source}: ${(error as Error).message}`);
   }

@@ -1,6 +1,7 @@
 // The generation API's request and result types, and their validation: a bad field is refused with
 // an InvalidRequestError naming the field, the value and what is allowed.
 import { z } from "zod";
+import { tiers } from "../../shared/api/tier.ts";
 import type { NodeConfig } from "./config/schema.ts";
 import { formatPath, formatValue } from "./config/errors.ts";
 import { InvalidRequestError } from "./errors.ts";
@@ -24,8 +25,13 @@ export type CompletionRequest = {
   signal?: AbortSignal;
   /** Streaming: called with each chunk of generated text. */
   onToken?: (text: string) => void;
-  /** Whole request budget, queue wait included. Default generation.requestTimeoutMs. */
+  /** Whole request budget, queue wait included (generation only when `patient`). Default generation.requestTimeoutMs. */
   timeoutMs?: number;
+  /**
+   * The request is part of an accepted entry: it waits for a sequence however long (queue.maxWaitMs
+   * and queue.maxWaiting are for callers that can retry later), and its timeout starts with its sequence.
+   */
+  patient?: boolean;
 };
 
 export type ChatRequest = Omit<CompletionRequest, "prompt"> & { messages: ChatMessage[] };
@@ -61,10 +67,11 @@ const common = {
     .optional(),
   stop: z.array(z.string().min(1, { error: "expected a non-empty string" }), { error: "expected a list of strings" }).max(32, { error: "at most 32 stop sequences" }).optional(),
   jsonSchema: z.record(z.string(), z.unknown(), { error: "expected a JSON schema object" }).optional(),
-  priority: z.enum(["S", "A", "B"], { error: 'expected "S", "A" or "B"' }).optional(),
+  priority: z.enum(tiers, { error: 'expected "S", "A" or "B"' }).optional(),
   signal: z.custom<AbortSignal>((v) => v instanceof AbortSignal, { error: "expected an AbortSignal" }).optional(),
   onToken: z.custom<(text: string) => void>((v) => typeof v === "function", { error: "expected a function" }).optional(),
   timeoutMs: positiveInt.optional(),
+  patient: z.boolean({ error: "expected true or false" }).optional(),
 };
 
 const completionSchema = z.strictObject({ ...common, prompt: z.string({ error: "expected a string" }) });

@@ -1,6 +1,7 @@
 // HTTP routes of the engine (mounted by the GPU node server): readiness and Prometheus metrics, plus the
 // mapping of engine errors to HTTP answers that the server reuses for its own generation routes.
 import { Hono, type Context, type ErrorHandler } from "hono";
+import { errorBody } from "../../shared/api/errors.ts";
 import { EngineError, QueueFullError, QueueTimeoutError } from "./errors.ts";
 import type { Engine } from "./engine.ts";
 
@@ -8,12 +9,8 @@ import type { Engine } from "./engine.ts";
 export function engineErrorResponse(error: unknown): Response | null {
   if (!(error instanceof EngineError)) return null;
   const headers = new Headers({ "content-type": "application/json; charset=utf-8" });
-  const body: Record<string, unknown> = { error: error.code, message: error.message };
-  if (error instanceof QueueFullError || error instanceof QueueTimeoutError) {
-    headers.set("retry-after", String(error.retryAfterSeconds));
-    body.retryAfterSeconds = error.retryAfterSeconds;
-  }
-  return new Response(JSON.stringify(body), { status: error.httpStatus, headers });
+  if (error instanceof QueueFullError || error instanceof QueueTimeoutError) headers.set("retry-after", String(error.retryAfterSeconds));
+  return new Response(JSON.stringify(errorBody(error.code, error.message)), { status: error.httpStatus, headers });
 }
 
 /** Hono error handler: engine errors as above, anything else a 500 without internals. */
@@ -21,7 +18,7 @@ export const onEngineError: ErrorHandler = (error: Error, c: Context) => {
   const mapped = engineErrorResponse(error);
   if (mapped) return mapped;
   console.error("[opus engine] unhandled error:", error);
-  return c.json({ error: "internal_error", message: "internal error" }, 500);
+  return c.json(errorBody("internal_error", "Internal error"), 500);
 };
 
 export function engineRoutes(engine: Engine): Hono {

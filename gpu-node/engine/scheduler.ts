@@ -2,16 +2,18 @@
 // tier) that hands out context sequences. It triggers model preparation and loads, and marks busy models
 // as draining when an earlier request needs their memory, so no request starves behind later arrivals.
 import type { LlamaContextSequence } from "node-llama-cpp";
+import { tiers, type Tier } from "../../shared/api/tier.ts";
 import { EngineClosedError, EngineError, ModelLoadError, QueueFullError, QueueTimeoutError } from "./errors.ts";
 import type { EngineMetrics } from "./metrics.ts";
 import type { LoadedModel } from "./model-loader.ts";
-import type { ModelPool, PoolEntry } from "./model-pool.ts";
+import type { ModelPool, PooledModel } from "./model-pool.ts";
 
-export type Priority = "S" | "A" | "B";
+/** A request's place in the queue: its entry's tier (S first). */
+export type Priority = Tier;
 const rank: Record<Priority, number> = { S: 0, A: 1, B: 2 };
 
 export type Lease = {
-  entry: PoolEntry;
+  model: PooledModel;
   loaded: LoadedModel;
   sequence: LlamaContextSequence;
   waitedMs: number;
@@ -21,12 +23,12 @@ export type Lease = {
 
 type Waiter = {
   order: number;
-  entry: PoolEntry;
+  model: PooledModel;
   priority: Priority;
   enqueuedAt: number;
   /** False for a preload: it waits for the model only. */
   wantsSequence: boolean;
-  /** Internal waiters (health, preload) do not count toward queue.maxWaiting. */
+  /** Health checks, preloads and entries' requests do not count toward queue.maxWaiting. */
   limited: boolean;
   settled: boolean;
   grant: (sequence: LlamaContextSequence | null) => void;
@@ -36,8 +38,9 @@ type Waiter = {
 export type AcquireOptions = {
   priority: Priority;
   signal?: AbortSignal | undefined;
-  /** Longest wait for a sequence; queue.maxWaitMs caps it unless `uncapped`. */
-  timeoutMs: number;
+  /** Longest wait for a sequence; queue.maxWaitMs caps it unless `uncapped`. Null: no limit (an entry's request). */
+  timeoutMs: number | null;
+  /** Counts toward queue.maxWaiting (requests do; health checks, preloads and entries' requests do not). */
   limited?: boolean;
   /** Explicit preloads may take as long as a model load takes, past queue.maxWaitMs. */
   uncapped?: boolean;
@@ -66,14 +69,14 @@ export class Scheduler {
     return this.queue.length;
   }
 
-  depthOf(entry: PoolEntry): number {
-    return this.queue.filter((w) => w.entry === entry).length;
+  depthOf(model: PooledModel): number {
+    return this.queue.filter((w) => w.model === model).length;
   }
 
   /** Seconds until a slot is likely free: waiting requests times average service time, over all sequences. */
   retryAfterSeconds(): number {
     let slots = 0;
-    for (const entry of this.pool.entries.values()) if (entry.state === "loaded") slots += entry.prepared?.plan.sequences.value ?? 1;
+    for (const model of this.pool.models.values()) if (model.state === "loaded") slots += model.prepared?.plan.sequences.value ?? 1;
     const ahead = this.queue.filter((w) => w.limited).length + 1;
     const seconds = Math.ceil((ahead * this.averageServiceMs) / Math.max(1, slots) / 1000);
     return Math.min(600, Math.max(1, seconds));
@@ -83,25 +86,25 @@ export class Scheduler {
     this.averageServiceMs = this.averageServiceMs * 0.8 + ms * 0.2;
   }
 
-  /** Waits for a free sequence of `entry`'s model, loading (and evicting for) it as needed. */
-  acquire(entry: PoolEntry, options: AcquireOptions): Promise<Lease> {
-    return this.enqueue(entry, options, true).then((granted) => granted as Lease);
+  /** Waits for a free sequence of `model`, loading (and evicting for) it as needed. */
+  acquire(model: PooledModel, options: AcquireOptions): Promise<Lease> {
+    return this.enqueue(model, options, true).then((granted) => granted as Lease);
   }
 
-  /** Waits until `entry`'s model is loaded, without taking a sequence (preload). */
-  ensureLoaded(entry: PoolEntry, options: AcquireOptions): Promise<LoadedModel> {
-    return this.enqueue(entry, { ...options, limited: false, uncapped: true }, false).then(() => {
-      if (!entry.loaded) throw new ModelLoadError(entry.id, new Error("the model was unloaded again before use"));
-      return entry.loaded;
+  /** Waits until `model` is loaded, without taking a sequence (preload). */
+  ensureLoaded(model: PooledModel, options: AcquireOptions): Promise<LoadedModel> {
+    return this.enqueue(model, { ...options, limited: false, uncapped: true }, false).then(() => {
+      if (!model.loaded) throw new ModelLoadError(model.id, new Error("the model was unloaded again before use"));
+      return model.loaded;
     });
   }
 
-  private enqueue(entry: PoolEntry, options: AcquireOptions, wantsSequence: boolean): Promise<Lease | null> {
+  private enqueue(model: PooledModel, options: AcquireOptions, wantsSequence: boolean): Promise<Lease | null> {
     if (this.closed) return Promise.reject(new EngineClosedError());
     if (options.signal?.aborted) return Promise.reject(abortReason(options.signal));
     return new Promise<Lease | null>((resolve, reject) => {
       const enqueuedAt = performance.now();
-      const waitMs = options.uncapped ? options.timeoutMs : Math.min(options.timeoutMs, this.options.maxWaitMs);
+      const waitMs = options.timeoutMs === null ? null : options.uncapped ? options.timeoutMs : Math.min(options.timeoutMs, this.options.maxWaitMs);
       let timer: NodeJS.Timeout | undefined;
       const onAbort = () => settle(() => reject(abortReason(options.signal!)));
       const settle = (then: () => void) => {
@@ -115,7 +118,7 @@ export class Scheduler {
       };
       const waiter: Waiter = {
         order: this.order++,
-        entry,
+        model,
         priority: options.priority,
         enqueuedAt,
         wantsSequence,
@@ -126,14 +129,16 @@ export class Scheduler {
             const waitedMs = performance.now() - enqueuedAt;
             this.metrics.queueWait.observe({ priority: options.priority }, waitedMs / 1000);
             if (!sequence) return resolve(null);
-            resolve(this.lease(entry, sequence, waitedMs));
+            resolve(this.lease(model, sequence, waitedMs));
           }),
         fail: (error) => settle(() => reject(error)),
       };
-      timer = setTimeout(() => {
-        const waitedMs = performance.now() - enqueuedAt;
-        waiter.fail(new QueueTimeoutError(waitedMs, this.retryAfterSeconds()));
-      }, waitMs);
+      if (waitMs !== null) {
+        timer = setTimeout(() => {
+          const waitedMs = performance.now() - enqueuedAt;
+          waiter.fail(new QueueTimeoutError(waitedMs, this.retryAfterSeconds()));
+        }, waitMs);
+      }
       options.signal?.addEventListener("abort", onAbort, { once: true });
       this.insert(waiter);
       this.pump();
@@ -153,27 +158,27 @@ export class Scheduler {
   }
 
   private updateDepth(): void {
-    for (const priority of ["S", "A", "B"] as const) this.metrics.queueDepth.set({ priority }, this.queue.filter((w) => w.priority === priority && w.limited).length);
+    for (const priority of tiers) this.metrics.queueDepth.set({ priority }, this.queue.filter((w) => w.priority === priority && w.wantsSequence).length);
   }
 
-  private lease(entry: PoolEntry, sequence: LlamaContextSequence, waitedMs: number): Lease {
-    const loaded = entry.loaded!;
-    entry.active++;
-    entry.lastUsedAt = Date.now();
-    this.metrics.activeSequences.set({ model: entry.id }, entry.active);
+  private lease(model: PooledModel, sequence: LlamaContextSequence, waitedMs: number): Lease {
+    const loaded = model.loaded!;
+    model.active++;
+    model.lastUsedAt = Date.now();
+    this.metrics.activeSequences.set({ model: model.id }, model.active);
     let released = false;
     return {
-      entry,
+      model,
       loaded,
       sequence,
       waitedMs,
       release: () => {
         if (released) return;
         released = true;
-        entry.active--;
-        entry.lastUsedAt = Date.now();
-        if (entry.loaded === loaded && !sequence.disposed) loaded.freeSequences.push(sequence);
-        this.metrics.activeSequences.set({ model: entry.id }, entry.active);
+        model.active--;
+        model.lastUsedAt = Date.now();
+        if (model.loaded === loaded && !sequence.disposed) loaded.freeSequences.push(sequence);
+        this.metrics.activeSequences.set({ model: model.id }, model.active);
         this.pump();
       },
     };
@@ -198,33 +203,33 @@ export class Scheduler {
 
   private pumpOnce(): void {
     // Models whose memory an earlier request is waiting for: later requests must not keep them busy.
-    const draining = new Set<PoolEntry>();
+    const draining = new Set<PooledModel>();
     for (const waiter of [...this.queue]) {
       if (waiter.settled) continue;
-      const entry = waiter.entry;
-      if (entry.state === "loaded" && entry.loaded) {
+      const model = waiter.model;
+      if (model.state === "loaded" && model.loaded) {
         if (!waiter.wantsSequence) waiter.grant(null);
-        else if (!draining.has(entry)) {
-          const sequence = entry.loaded.freeSequences.pop();
+        else if (!draining.has(model)) {
+          const sequence = model.loaded.freeSequences.pop();
           if (sequence) waiter.grant(sequence);
         }
         continue;
       }
-      if (entry.state !== "unloaded") continue;
-      if (!entry.prepared) {
-        if (!entry.preparing) {
-          this.pool.prepare(entry).then(
+      if (model.state !== "unloaded") continue;
+      if (!model.prepared) {
+        if (!model.preparing) {
+          this.pool.prepare(model).then(
             () => this.pump(),
-            (error: unknown) => this.failEntry(entry, error),
+            (error: unknown) => this.failModel(model, error),
           );
         }
         continue;
       }
-      const decision = this.pool.decideLoad(entry);
+      const decision = this.pool.decideLoad(model);
       if (decision.kind === "fits") {
-        this.pool.load(entry, decision.evict).then(
+        this.pool.load(model, decision.evict).then(
           () => this.pump(),
-          (error: unknown) => this.failEntry(entry, error),
+          (error: unknown) => this.failModel(model, error),
         );
       } else {
         for (const busy of decision.by) draining.add(busy);
@@ -232,9 +237,9 @@ export class Scheduler {
     }
   }
 
-  private failEntry(entry: PoolEntry, error: unknown): void {
-    const typed = error instanceof EngineError ? error : new ModelLoadError(entry.id, error);
-    for (const waiter of [...this.queue]) if (waiter.entry === entry) waiter.fail(typed);
+  private failModel(model: PooledModel, error: unknown): void {
+    const typed = error instanceof EngineError ? error : new ModelLoadError(model.id, error);
+    for (const waiter of [...this.queue]) if (waiter.model === model) waiter.fail(typed);
     this.pump();
   }
 

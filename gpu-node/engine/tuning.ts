@@ -66,7 +66,11 @@ export async function planModel(
     onDevice(await modelCost(gpuLayers)) + onDevice(await contextCost(gpuLayers, contextSize, sequences, defaultBatch(contextSize, sequences)));
 
   const minContext = Math.min(generation.autoContextSizeMin, trainContextSize);
-  const targetContext = spec.contextSize === "auto" ? Math.min(trainContextSize, generation.autoContextSizeMax) : spec.contextSize;
+  // A model trained on fewer tokens than autoContextSizeMin (the built-in 256-token one) still gets that
+  // much: the pipeline's prompts need it, and running past the training context degrades the text less
+  // than prompts cut to nothing.
+  const targetContext =
+    spec.contextSize === "auto" ? Math.max(Math.min(trainContextSize, generation.autoContextSizeMax), generation.autoContextSizeMin) : spec.contextSize;
   const planningContext = spec.contextSize === "auto" ? minContext : allocatedContextSize(spec.contextSize, trainContextSize);
   const planningSequences = spec.sequences === "auto" ? 1 : spec.sequences;
 
@@ -100,7 +104,14 @@ export async function planModel(
     while (size > minContext && (await total(gpuLayers.value, size, planningSequences)) > capBytes) {
       size = Math.max(minContext, Math.floor((size * 0.75) / contextStep) * contextStep || minContext);
     }
-    const note = size < targetContext ? `shrunk from ${targetContext} to fit memory` : size < trainContextSize ? `capped at generation.autoContextSizeMax` : "training context";
+    const note =
+      size < targetContext
+        ? `shrunk from ${targetContext} to fit memory`
+        : size > trainContextSize
+          ? `raised to generation.autoContextSizeMin, past the ${trainContextSize}-token training context`
+          : size < trainContextSize
+            ? `capped at generation.autoContextSizeMax`
+            : "training context";
     contextSize = { value: size, source: "auto", note };
   }
 

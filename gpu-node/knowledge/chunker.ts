@@ -1,6 +1,7 @@
 // Splits a house-style entry into passages for the index: paragraphs, grouped while short and
 // split at sentence boundaries while long, never across a `## ` section. Offsets are UTF-16
 // offsets into the markdown, so a passage can always be cut back out of its document.
+import { countWords } from "../../shared/text/words.ts";
 
 export interface Passage {
   ordinal: number;
@@ -21,11 +22,8 @@ export interface ChunkOptions {
 
 export const DEFAULT_CHUNKING: Required<ChunkOptions> = { minWords: 60, maxWords: 220 };
 
-const WORD = /[\p{L}\p{N}]+/gu;
-
-export function countWords(text: string): number {
-  return text.match(WORD)?.length ?? 0;
-}
+// Words are counted as everywhere else (an entry's words, the validators, the edge): one counter.
+export { countWords };
 
 interface Block {
   section: string;
@@ -96,7 +94,7 @@ export function chunkMarkdown(markdown: string, options: ChunkOptions = {}): Pas
   const { minWords, maxWords } = { ...DEFAULT_CHUNKING, ...options };
   const pieces: Block[] = [];
   for (const block of blocks(markdown)) {
-    if (countWords(markdown.slice(block.start, block.end)) > maxWords) pieces.push(...splitLong(markdown, block, maxWords));
+    if (countWords(markdown, block.start, block.end) > maxWords) pieces.push(...splitLong(markdown, block, maxWords));
     else pieces.push(block);
   }
   const passages: Passage[] = [];
@@ -110,7 +108,7 @@ export function chunkMarkdown(markdown: string, options: ChunkOptions = {}): Pas
     openWords = 0;
   };
   for (const piece of pieces) {
-    const words = countWords(markdown.slice(piece.start, piece.end));
+    const words = countWords(markdown, piece.start, piece.end);
     if (open && (open.section !== piece.section || openWords + words > maxWords)) flush();
     if (open) open.end = piece.end;
     else open = { ...piece };

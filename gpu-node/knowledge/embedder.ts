@@ -19,7 +19,7 @@ export interface EmbedderConfig {
    * the usual transformers.js way (cache, then the hub), or a path to a local model folder.
    */
   model?: string;
-  /** Where models are built and cached (default OPUS_MODEL_CACHE or .opus/cache/models). */
+  /** Where models are built and cached (the node passes knowledge.embedderCache; default .opus/cache/models). */
   cacheDir?: string;
   /** Let transformers.js download a hub model that is not cached (default true; false offline). */
   allowRemote?: boolean;
@@ -105,7 +105,7 @@ export async function createEmbedder(config: EmbedderConfig = {}): Promise<Embed
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     const offline = localOnly
-      ? `It is not in the model cache ${cacheDir} and downloads are off (embedder.allowRemote: false).`
+      ? `It is not in the model cache ${cacheDir} and downloads are off (knowledge.embedderOffline, OPUS_EMBEDDER_OFFLINE).`
       : `It is not in the model cache ${cacheDir} and could not be downloaded (offline?).`;
     throw new EmbedderLoadError(
       `Could not load embedding model "${model}": ${reason}\n${offline} Fix: copy the model folder (config.json, ` +

@@ -11,7 +11,8 @@ import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import type { NodeDb } from "../db/client.ts";
-import { chunkMarkdown, countWords, DEFAULT_CHUNKING, markdownTitle, type ChunkOptions } from "./chunker.ts";
+import { countWords } from "../../shared/text/words.ts";
+import { chunkMarkdown, DEFAULT_CHUNKING, markdownTitle, type ChunkOptions } from "./chunker.ts";
 import { defaultGoldenDir, syncCorpusDir } from "./corpus.ts";
 import { createEmbedder, type Embedder, type EmbedderConfig } from "./embedder.ts";
 import { PassageVocabulary } from "./lexical-overlap.ts";
@@ -509,14 +510,14 @@ function toHit(chunk: ChunkRow, doc: DocumentRow, score: number): SearchHit {
   };
 }
 
-/** The knowledge-base id of a finished entry: one document per job, replaced if the job reruns. */
-export function entryDocumentId(jobId: string): string {
-  return `entry/${jobId}`;
+/** The knowledge-base id of a finished entry: one document per entry, replaced if the entry is written again. */
+export function entryDocumentId(entryId: string): string {
+  return `entry/${entryId}`;
 }
 
 /** Indexes a finished entry (for retrieval and for later uniqueness checks) and saves the index. */
-export async function indexFinishedEntry(kb: KnowledgeBase, entry: { jobId: string; title?: string; markdown: string }): Promise<{ id: string; chunks: number }> {
-  const result = await kb.addDocument({ id: entryDocumentId(entry.jobId), markdown: entry.markdown, kind: "entry", ...(entry.title ? { title: entry.title } : {}) });
+export async function indexFinishedEntry(kb: KnowledgeBase, entry: { entryId: string; title?: string; markdown: string }): Promise<{ id: string; chunks: number }> {
+  const result = await kb.addDocument({ id: entryDocumentId(entry.entryId), markdown: entry.markdown, kind: "entry", ...(entry.title ? { title: entry.title } : {}) });
   await kb.save();
   return { id: result.id, chunks: result.chunks };
 }

@@ -1,7 +1,8 @@
 // POST /v1/embed and POST /v1/search on the GPU node. The node mounts these behind its request
-// signature check; errors use the node's shape {error: {code, message, fields?}}.
+// signature check; errors have the one shape both servers answer with (shared/api/errors.ts).
 import { Hono, type Context } from "hono";
 import { z } from "zod";
+import { errorBody as error, fieldErrors } from "../../shared/api/errors.ts";
 import type { KnowledgeBase } from "./knowledge-base.ts";
 import { EmbedderMismatchError } from "./vector-index.ts";
 
@@ -19,8 +20,6 @@ export const SearchRequest = z.object({
   embedder: z.string().optional(),
 });
 
-const error = (code: string, message: string, fields?: { field: string; message: string }[]) => ({ error: fields ? { code, message, fields } : { code, message } });
-
 async function body<T>(c: Context, schema: z.ZodType<T>): Promise<{ ok: true; value: T } | { ok: false; response: Response }> {
   let raw: unknown;
   try {
@@ -30,7 +29,7 @@ async function body<T>(c: Context, schema: z.ZodType<T>): Promise<{ ok: true; va
   }
   const parsed = schema.safeParse(raw);
   if (parsed.success) return { ok: true, value: parsed.data };
-  const fields = parsed.error.issues.map((i) => ({ field: i.path.map(String).join(".") || "(body)", message: i.message }));
+  const fields = fieldErrors(parsed.error);
   return { ok: false, response: c.json(error("invalid_request", `Invalid ${fields.map((f) => f.field).join(", ")}`, fields), 422) };
 }
 

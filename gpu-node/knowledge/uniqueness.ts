@@ -6,7 +6,8 @@
 //     same subject (see lexical-overlap.ts and docs/knowledge.md for the measurements).
 // Quotations are masked first on both sides, so shared Scripture and patristic quotations never
 // count.
-import { chunkMarkdown, countWords, type ChunkOptions } from "./chunker.ts";
+import { countWords } from "../../shared/text/words.ts";
+import { chunkMarkdown, type ChunkOptions } from "./chunker.ts";
 import { wordSet } from "./lexical-overlap.ts";
 import { maskQuotations } from "./quotation-mask.ts";
 import type { ShingleIndex } from "./shingles.ts";

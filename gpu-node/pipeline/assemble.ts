@@ -1,7 +1,8 @@
 // Turns a draft into house-style Markdown, remembering where each paragraph sits so that validator
 // issues can be traced to the paragraph that carries them; and reads such Markdown back.
 import type { EntrySection } from "../../shared/api/node-protocol.ts";
-import { countWords, paragraphIndent } from "../../shared/text/words.ts";
+import { paragraphIndent } from "../../shared/text/house-style.ts";
+import { countWords } from "../../shared/text/words.ts";
 import type { EntryDraft } from "./draft.ts";
 
 export type ParagraphSpan = { section: number; paragraph: number; start: number; end: number };

@@ -1,6 +1,7 @@
 // Settings of the generation pipeline: the tier table and every loop bound. Part of the node config
 // (key `pipeline`), so it is validated and overridable like the rest.
 import { z } from "zod";
+import { promptStyles } from "../../shared/api/node-protocol.ts";
 
 const positiveInt = z.number().int().positive();
 const fraction = z.number().min(0).max(1);
@@ -27,6 +28,12 @@ export const pipelineConfigSchema = z.strictObject({
   paragraphPasses: z.number().int().min(1).max(20).default(4),
   /** Attempts at one generation step when it fails (an engine error, unusable output). */
   sectionAttempts: z.number().int().min(1).max(10).default(3),
+  /**
+   * Retries of one generation that ran past its time limit or found the engine busy (transient
+   * faults), each with the same seed and twice the time limit, before the entry fails. Each is
+   * recorded with its reason in the entry's retries.
+   */
+  stepRetries: z.number().int().min(0).max(10).default(3),
   /** Extra paragraphs that may be added to a short section, per section. */
   expansionAttempts: z.number().int().min(0).max(20).default(6),
   /** Rounds of targeted regeneration after the automatic fixes. */
@@ -46,7 +53,7 @@ export const pipelineConfigSchema = z.strictObject({
    * How prompts are put to the model: "auto" uses chat messages through the model's chat template
    * when its GGUF file has one (instruct models) and a document to continue otherwise (base models).
    */
-  promptStyle: z.enum(["auto", "chat", "completion"], { error: 'expected "auto", "chat" or "completion"' }).default("auto"),
+  promptStyle: z.enum(["auto", ...promptStyles], { error: 'expected "auto", "chat" or "completion"' }).default("auto"),
 });
 
 export type PipelineConfig = z.output<typeof pipelineConfigSchema>;

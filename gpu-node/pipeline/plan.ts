@@ -1,24 +1,34 @@
 // The blueprint: section titles first (one grammar-constrained call), then each section's goal, key
 // points and sources (one call per section, in parallel), so the plan fits any context size. Word
 // targets and the paragraph plan are computed here from the tier table, not left to the model.
-import type { Tier } from "../../shared/api/entry.ts";
-import { toRoman } from "../../shared/text/words.ts";
+import { z } from "zod";
+import { tiers, type Tier } from "../../shared/api/tier.ts";
+import { toRoman } from "../../shared/text/roman.ts";
 import type { PipelineConfig } from "./config.ts";
 import { citableSources } from "./sources.ts";
 
-export type ParagraphPlan = { point: string; words: number };
+const words = z.number().int().min(0);
 
-export type SectionPlan = {
-  numeral: string;
-  title: string;
-  goal: string;
-  keyPoints: string[];
-  sources: string[];
-  wordTarget: number;
-  paragraphs: ParagraphPlan[];
-};
+export const ParagraphPlan = z.object({ point: z.string(), words });
+export type ParagraphPlan = z.infer<typeof ParagraphPlan>;
 
-export type EntryPlan = { subject: string; category: string; tier: Tier; minWords: number; sections: SectionPlan[] };
+export const SectionPlan = z.object({
+  numeral: z.string(),
+  title: z.string(),
+  goal: z.string(),
+  keyPoints: z.array(z.string()),
+  sources: z.array(z.string()),
+  wordTarget: words,
+  paragraphs: z.array(ParagraphPlan),
+});
+export type SectionPlan = z.infer<typeof SectionPlan>;
+
+export const EntryPlan = z.object({ subject: z.string(), category: z.string(), tier: z.enum(tiers), minWords: words, sections: z.array(SectionPlan) });
+export type EntryPlan = z.infer<typeof EntryPlan>;
+
+/** What the blueprint asks the model for each section. */
+export const SectionDetail = z.object({ goal: z.string(), keyPoints: z.array(z.string()), sources: z.array(z.string()) });
+export type SectionDetail = z.infer<typeof SectionDetail>;
 
 /**
  * Grammars sized to the room left in the context: `chars` is how many characters of JSON the model
@@ -32,8 +42,9 @@ export const titlesSchema = (count: number, chars: number) => {
   };
 };
 
-export const sectionDetailSchema = (chars: number) => {
-  const sources = citableSources();
+/** `choices`: the sources library's works when it has some on the subject, else the citation index's. */
+export const sectionDetailSchema = (chars: number, choices: readonly string[] = []) => {
+  const sources = choices.length > 0 ? [...choices] : citableSources();
   const longestSource = Math.max(...sources.map((s) => s.length));
   const sourceCount = chars >= 6 * longestSource ? 2 : 1;
   const room = Math.max(60, chars - 50 - sourceCount * (longestSource + 4));
@@ -75,22 +86,22 @@ export function planParagraphs(wordTarget: number, paragraphWords: number, keyPo
 }
 
 export function buildPlan(
-  job: { subject: string; category: string; tier: Tier },
+  entry: { subject: string; category: string; tier: Tier },
   titles: string[],
-  details: { goal: string; keyPoints: string[]; sources: string[] }[],
+  details: SectionDetail[],
   config: PipelineConfig,
 ): EntryPlan {
-  const tier = config.tiers[job.tier];
+  const tier = config.tiers[entry.tier];
   const total = Math.ceil(tier.minWords * (1 + tier.margin));
   const perSection = Math.ceil(total / titles.length);
   return {
-    subject: job.subject,
-    category: job.category,
-    tier: job.tier,
+    subject: entry.subject,
+    category: entry.category,
+    tier: entry.tier,
     minWords: tier.minWords,
     sections: titles.map((raw, i) => {
       const detail = details[i]!;
-      const title = cleanLine(raw) || `${job.subject}, part ${i + 1}`;
+      const title = cleanLine(raw) || `${entry.subject}, part ${i + 1}`;
       const goal = cleanLine(detail.goal);
       const keyPoints = detail.keyPoints.map(cleanLine).filter(Boolean);
       return {

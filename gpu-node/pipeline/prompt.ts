@@ -3,9 +3,10 @@
 // 512-token test model and a 32k-token production model; the bigger the context, the more it keeps.
 // A base model gets one document to continue; an instruct model gets the same parts as chat
 // messages (system rules, the user's request, and the reply so far to continue).
+import type { PromptStyle } from "../../shared/api/node-protocol.ts";
 import type { ChatMessage } from "../engine/generation.ts";
 
-export type PromptStyle = "chat" | "completion";
+export type { PromptStyle };
 
 export type PromptPart = {
   text: string;
@@ -19,7 +20,8 @@ export type PromptPart = {
   only?: PromptStyle;
 };
 
-export type FittedPrompt = { kind: "complete"; prompt: string } | { kind: "chat"; messages: ChatMessage[] };
+/** A prompt fitted for one style: a document to continue, or chat messages. */
+export type FittedPrompt = { kind: "completion"; prompt: string } | { kind: "chat"; messages: ChatMessage[] };
 
 export type TokenCounter = (text: string) => number | Promise<number>;
 
@@ -74,7 +76,7 @@ export const chatTemplateAllowance = 48;
 /** Fits the parts for one prompt style: one document, or system, user and assistant messages. */
 export async function fitStyledPrompt(style: PromptStyle, parts: PromptPart[], budget: number, count: TokenCounter): Promise<FittedPrompt> {
   const used = parts.filter((p) => (p.only ?? style) === style && !(style === "chat" && p.chat === "omit"));
-  if (style === "completion") return { kind: "complete", prompt: (await fitPrompt(used, budget, count)).prompt };
+  if (style === "completion") return { kind: "completion", prompt: (await fitPrompt(used, budget, count)).prompt };
   const { fitted } = await fitPrompt(used, budget - chatTemplateAllowance, count);
   const joined = (role: NonNullable<PromptPart["chat"]>) =>
     used
@@ -95,7 +97,7 @@ export async function fitStyledPrompt(style: PromptStyle, parts: PromptPart[], b
 export function plainPrompt(style: PromptStyle, request: string, system: string): FittedPrompt {
   return style === "chat"
     ? { kind: "chat", messages: [{ role: "system", content: system }, { role: "user", content: request.trim() }] }
-    : { kind: "complete", prompt: request };
+    : { kind: "completion", prompt: request };
 }
 
 export const houseStyleRules =

@@ -1,9 +1,12 @@
 // The quality gate: a score per dimension, a weighted combined score, and the reasons an entry goes
 // to human review instead of succeeding.
+import type { Tier } from "../../shared/api/tier.ts";
+import type { Severity } from "../../shared/validation/types.ts";
+import type { QuotationCheck } from "../../shared/validation/quotation/verify.ts";
 import type { PipelineConfig } from "./config.ts";
 import { lengthScore } from "./length.ts";
 
-export type Severity = "info" | "warning" | "error" | "critical";
+export type { Severity };
 export type QualityDimension = "length" | "style" | "structure" | "citations" | "doctrine" | "uniqueness";
 
 export type ValidationIssue = { rule: string; severity: Severity; message: string; start: number; end: number; suggestion?: string };
@@ -13,12 +16,14 @@ export type ValidationReport = {
   dimensions: Partial<Record<Exclude<QualityDimension, "length">, number>>;
   /** Findings about the whole entry that are no single issue (e.g. how densely it cites). */
   notes?: string[];
+  /** Every quotation checked against the sources library, when the node has one (gpu-node/sources). */
+  quotations?: QuotationCheck[];
 };
 
 export interface EntryValidator {
-  validate(markdown: string, tier: "S" | "A" | "B"): Promise<ValidationReport>;
+  validate(markdown: string, tier: Tier): Promise<ValidationReport>;
   /** Applies every automatic fix, to a fixed point. */
-  fix(markdown: string, tier: "S" | "A" | "B"): Promise<{ markdown: string; fixed: number }>;
+  fix(markdown: string, tier: Tier): Promise<{ markdown: string; fixed: number }>;
 }
 
 export type LengthReport = { required: number; written: number; score: number; sections: { numeral: string; required: number; written: number; score: number }[] };
@@ -31,6 +36,8 @@ export type QualityReport = {
   reasons: string[];
   length: LengthReport;
   issues: { errors: number; critical: number; warnings: number };
+  /** Quotations checked against the sources library, by outcome (absent without a library). */
+  quotations?: Record<QuotationCheck["status"], number> & { checked: number };
 };
 
 export function lengthReport(required: number, written: number, sections: { numeral: string; required: number; written: number }[]): LengthReport {
@@ -73,5 +80,12 @@ export function scoreQuality(length: LengthReport, validation: ValidationReport,
     reasons,
     length,
     issues,
+    ...(validation.quotations ? { quotations: quotationCounts(validation.quotations) } : {}),
   };
+}
+
+function quotationCounts(checks: readonly QuotationCheck[]): Record<QuotationCheck["status"], number> & { checked: number } {
+  const counts = { checked: checks.length, verified: 0, misattributed: 0, unverified: 0, misquoted: 0, unchecked: 0 };
+  for (const c of checks) counts[c.status]++;
+  return counts;
 }

@@ -1,10 +1,11 @@
 // Writes sections paragraph by paragraph. A paragraph is written in passes: when the model stops
 // short (or its context is too small for the whole paragraph), the next pass continues from the
 // text so far. Every finished paragraph is checkpointed before the next one starts.
+import type { Tier } from "../../shared/api/tier.ts";
 import { countWords } from "../../shared/text/words.ts";
 import type { PipelineConfig } from "./config.ts";
 import { stepSeed, type EntryDraft } from "./draft.ts";
-import { generate, type TextGenerator } from "./generator.ts";
+import { generate, type TextGenerator, type TransientRetries } from "./generator.ts";
 import { cleanLine, type SectionPlan } from "./plan.ts";
 import { fitStyledPrompt, houseStyleRules, type PromptPart, type PromptStyle } from "./prompt.ts";
 import { inSpan, type TraceScope } from "./spans.ts";
@@ -21,16 +22,25 @@ export type WriteContext = {
   config: PipelineConfig;
   draft: EntryDraft;
   signal: AbortSignal;
-  priority: "S" | "A" | "B";
+  priority: Tier;
   /** Passages from the knowledge base for a section (cached in the draft for reproducibility). */
   retrieve?: (section: SectionPlan) => Promise<string[]>;
+  /** Primary passages from the sources library for a section, with their citations (cached in the draft too). */
+  primary?: (section: SectionPlan) => Promise<{ citation: string; text: string }[]>;
   logStep: StepLog;
   save: () => Promise<void>;
   /** Saves the draft and logs the step that changed it, atomically. */
   commit: StepLog;
   /** Called after each paragraph, with the tokens it took. */
   onParagraph: (section: number, tokens: number) => void;
+  /** How a generation of step `key` is retried on a transient fault. */
+  retries: (key: string) => TransientRetries;
 };
+
+/** A paragraph the model would not write: fatal for a planned paragraph, not for an optional expansion. */
+export class NoUsableTextError extends Error {}
+
+const blankTriesPerAttempt = 3;
 
 /** Ends the text at a sentence boundary, no later than `maxWords` words. */
 export function endAtSentence(text: string, maxWords: number): string {
@@ -58,8 +68,10 @@ export type ParagraphRequest = {
   words: number;
   /** Unique key of this step, e.g. "s2/p5" or "c1/s2/p5". */
   key: string;
-  /** Extra instruction, e.g. what a regenerated paragraph must avoid. */
+  /** Extra instruction, e.g. what a regenerated paragraph must avoid, or a reviewer's request. */
   instruction?: string;
+  /** Further context for the prompt, kept as room allows (a revision: the rest of the entry). */
+  context?: string;
 };
 
 /** Writes one paragraph (without its indent), in a `paragraph` span. */
@@ -78,6 +90,7 @@ async function writeParagraphPasses(ctx: WriteContext, req: ParagraphRequest): P
   const contextSize = await ctx.generator.contextSize();
   let tpw = await tokensPerWord(ctx);
   const passages = (ctx.retrieve && config.retrievalPassages > 0 ? await ctx.retrieve(section) : []).slice(0, config.retrievalPassages);
+  const primary = ctx.primary ? await ctx.primary(section) : [];
   const neighbours = [plan.sections[req.section - 1], plan.sections[req.section + 1]]
     .filter((n): n is SectionPlan => Boolean(n))
     .map((n) => `${n.numeral}. ${n.title}: ${n.goal}`)
@@ -109,7 +122,14 @@ async function writeParagraphPasses(ctx: WriteContext, req: ParagraphRequest): P
         priority: 2,
         keep: "head",
       },
+      {
+        text: primary.length ? `Primary sources (quote their words exactly and cite them as given): ${primary.map((p) => `${p.citation}: "${p.text}"`).join(" ")}\n` : "",
+        // Kept before the golden passages when room is short, after everything else.
+        priority: 7,
+        keep: "head",
+      },
       { text: passages.length ? `Reference passages: ${passages.map((p) => `"${p}"`).join(" ")}\n` : "", priority: 7, keep: "head" },
+      { text: req.context ?? "", priority: 4, keep: "head" },
       { text: `Paragraph ${req.paragraph + 1}, about ${req.words} words, on: ${req.point}.${req.instruction ? ` ${req.instruction}` : ""}\n`, priority: 1, keep: "head" },
       // A base model continues the document: the heading, then the paragraph before, then this one.
       { text: `\n${sectionHeading(section.numeral, section.title)}\n\n`, priority: 3, keep: "none", chat: "omit" },
@@ -125,19 +145,26 @@ async function writeParagraphPasses(ctx: WriteContext, req: ParagraphRequest): P
       maxTokens,
       temperature: config.temperature,
       seed: stepSeed(draft.seed, `${req.key}/pass${pass}/try${failures}`),
-      stop: ["\n\n", "\n#"],
+      // A base model ends a paragraph whenever it likes (a small one after a sentence or two): it writes
+      // on to the words asked for, its paragraph breaks flattened, and stops only at a heading. An instruct
+      // model answers with one paragraph and stops at a blank line.
+      stop: ctx.style === "completion" ? ["\n#"] : ["\n\n", "\n#"],
       priority: ctx.priority,
       signal: ctx.signal,
-    }, ctx.trace);
+    }, ctx.trace, ctx.retries(`${req.key}/pass${pass}/try${failures}`));
     ctx.signal.throwIfAborted();
     tokens += result.tokens;
     const added = cleanLine(result.text);
+    // A later pass that stops at once has ended the paragraph it was continuing: that is its answer.
+    if (countWords(added) === 0 && pass > 0 && countWords(text) > 0 && result.stopReason === "stop") break;
     if (countWords(added) === 0) {
       failures++;
       const reason = `pass ${pass + 1} of ${req.key} gave no text (stop: ${result.stopReason})`;
       draft.retries.push({ key: `${req.key}/pass${pass}/try${failures}`, kind: "retry", reason });
       await ctx.logStep({ key: `${req.key}/pass${pass}/try${failures}`, kind: "retry", reason, tokens: result.tokens, durationMs: performance.now() - started });
-      if (failures >= config.sectionAttempts) break;
+      // A blank answer costs a few tokens, and a small model may open with a blank line several times
+      // in a row: blanks get more tries than a paragraph's other faults.
+      if (failures >= config.sectionAttempts * blankTriesPerAttempt) break;
       pass--;
       continue;
     }
@@ -146,7 +173,7 @@ async function writeParagraphPasses(ctx: WriteContext, req: ParagraphRequest): P
   }
   const final = endAtSentence(text, Math.ceil(req.words * 1.25));
   if (countWords(final) === 0) {
-    throw new Error(`section ${section.numeral}, paragraph ${req.paragraph + 1}: the model gave no usable text in ${config.sectionAttempts} attempts`);
+    throw new NoUsableTextError(`section ${section.numeral}, paragraph ${req.paragraph + 1}: the model gave no usable text in ${config.sectionAttempts * blankTriesPerAttempt} attempts`);
   }
   return { text: final, tokens };
 }
@@ -189,13 +216,27 @@ export async function expandSection(ctx: WriteContext, s: number, goalWords: num
     const started = performance.now();
     const p = slots.paragraphs.length;
     slots.paragraphs.push(null);
-    const { text, tokens } = await writeParagraph(ctx, {
-      section: s,
-      paragraph: p,
-      point: `${points[k % points.length]} (further)`,
-      words: Math.min(config.paragraphWords, Math.max(40, Math.ceil(goalWords - have))),
-      key,
-    });
+    let written: { text: string; tokens: number };
+    try {
+      written = await writeParagraph(ctx, {
+        section: s,
+        paragraph: p,
+        point: `${points[k % points.length]} (further)`,
+        words: Math.min(config.paragraphWords, Math.max(40, Math.ceil(goalWords - have))),
+        key,
+      });
+    } catch (error) {
+      if (!(error instanceof NoUsableTextError)) throw error;
+      // An expansion is optional: the section stays short (the length score says so) rather than the
+      // entry failing with every word written so far.
+      slots.paragraphs.pop();
+      slots.expansions = config.expansionAttempts;
+      const gaveUp = `${reason}; expansion given up: ${error.message}`;
+      draft.retries.push({ key, kind: "expansion", reason: gaveUp });
+      await ctx.commit({ key, kind: "expansion", reason: gaveUp, tokens: 0, durationMs: performance.now() - started });
+      break;
+    }
+    const { text, tokens } = written;
     slots.paragraphs[p] = text;
     slots.expansions++;
     draft.tokens += tokens;

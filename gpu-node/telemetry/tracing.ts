@@ -5,7 +5,7 @@ import { trace, type Tracer } from "@opentelemetry/api";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider, type SpanProcessor } from "@opentelemetry/sdk-trace";
-import type { NodeConfig } from "../engine/index.ts";
+import type { TelemetryConfig } from "./config.ts";
 
 export type Tracing = {
   tracer: Tracer;
@@ -22,7 +22,7 @@ export const tracerName = "opus-gpu-node";
  * prompt version: what a reader comparing entries needs). `processor` replaces the OTLP export
  * (tests pass an in-memory exporter's).
  */
-export function startTracing(telemetry: NodeConfig["telemetry"], version: string, processor?: SpanProcessor): Tracing {
+export function startTracing(telemetry: TelemetryConfig, version: string, processor?: SpanProcessor): Tracing {
   if (!telemetry.tracesEndpoint && !processor) {
     return { tracer: trace.getTracer(tracerName, version), flush: async () => undefined, shutdown: async () => undefined };
   }

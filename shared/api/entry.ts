@@ -1,29 +1,14 @@
 // The public shape of an entry request and of its status, shared by the edge, the CLI and tests.
 import { z } from "zod";
+import { EntryStatus } from "../lifecycle/statuses.ts";
+import { tiers, type Tier as TierName } from "./tier.ts";
 
-export const tiers = ["S", "A", "B"] as const;
+// The statuses live with the rest of the lifecycle (shared/lifecycle); re-exported for the API's users.
+export { EntryStatus, entryStatuses, isTerminal, isUnfinished, terminalStatuses, unfinishedStatuses } from "../lifecycle/statuses.ts";
+
+export { tiers };
 export const Tier = z.enum(tiers);
-export type Tier = z.infer<typeof Tier>;
-
-/** Every state an entry passes through; the last four are terminal. */
-export const entryStatuses = [
-  "queued",
-  "blueprint",
-  "sections",
-  "validating",
-  "correcting",
-  "assembling",
-  "finalizing",
-  "succeeded",
-  "needs_review",
-  "failed",
-  "canceled",
-] as const;
-export const EntryStatus = z.enum(entryStatuses);
-export type EntryStatus = z.infer<typeof EntryStatus>;
-
-export const terminalStatuses: readonly EntryStatus[] = ["succeeded", "needs_review", "failed", "canceled"];
-export const isTerminal = (status: EntryStatus): boolean => terminalStatuses.includes(status);
+export type Tier = TierName;
 
 const printable = /^[^\p{Cc}]*$/u;
 
@@ -48,3 +33,6 @@ export const ListEntriesQuery = z
     cursor: z.string().max(200).optional(),
   })
   .strict();
+
+/** GET /v1/entries/{id}/content: the format, when not chosen by the Accept header. */
+export const ContentQuery = z.object({ format: z.enum(["markdown", "json"]).optional() }).strict();

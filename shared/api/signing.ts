@@ -66,11 +66,11 @@ export function verifySignature(secret: string, body: string, headers: Headers):
 }
 
 /** POSTs `payload` as signed JSON. */
-export async function postSigned(url: string, secret: string, payload: unknown, init: { signal?: AbortSignal } = {}): Promise<Response> {
+export async function postSigned(url: string, secret: string, payload: unknown, init: { signal?: AbortSignal; headers?: Record<string, string> } = {}): Promise<Response> {
   const body = JSON.stringify(payload);
   return fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json", ...signHeaders(secret, body) },
+    headers: { ...init.headers, "content-type": "application/json", ...signHeaders(secret, body) },
     body,
     signal: init.signal,
   });

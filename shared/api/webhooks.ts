@@ -3,7 +3,20 @@
 import { z } from "zod";
 import { EntryStatus } from "./entry.ts";
 
-export const webhookEventTypes = ["entry.started", "entry.progress", "entry.succeeded", "entry.needs_review", "entry.failed", "entry.canceled"] as const;
+export const webhookEventTypes = [
+  "entry.started",
+  "entry.progress",
+  "entry.succeeded",
+  "entry.needs_review",
+  "entry.failed",
+  "entry.canceled",
+  // Review (issue 12): a reviewer's decision, and a revision of chosen sections coming back.
+  "entry.approved",
+  "entry.rejected",
+  "entry.edited",
+  "entry.revising",
+  "entry.revised",
+] as const;
 export const WebhookEventType = z.enum(webhookEventTypes);
 export type WebhookEventType = z.infer<typeof WebhookEventType>;
 
@@ -17,6 +30,8 @@ export const WebhookPayload = z.object({
     status: EntryStatus,
     progress: z.number().min(0).max(1),
     words: z.number().int().min(0),
+    /** The entry's current revision, on review events (entry.approved ... entry.revised). */
+    revision: z.number().int().min(1).optional(),
   }),
 });
 export type WebhookPayload = z.infer<typeof WebhookPayload>;

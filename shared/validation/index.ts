@@ -5,6 +5,7 @@ import { ValidationPipeline } from "./pipeline.ts";
 import { BUILTIN_VALIDATORS } from "./rules/index.ts";
 import { checkConfig } from "./config.ts";
 import { fixText } from "./fix.ts";
+import { tiers } from "../api/tier.ts";
 
 export type * from "./types.ts";
 export { SEVERITIES, DIMENSIONS } from "./types.ts";
@@ -16,9 +17,9 @@ export { parseDocument, countWords } from "./document/parse.ts";
 export { scoreReport, SEVERITY_WEIGHT, DIMENSION_WEIGHT } from "./score.ts";
 export { BUILTIN_VALIDATORS } from "./rules/index.ts";
 export { DEFAULT_TARGETS } from "./rules/structure/word-count.ts";
-export { INDENT } from "./rules/style/paragraph-indent.ts";
+export { paragraphIndent as INDENT } from "../text/house-style.ts";
 
-const TIERS: readonly Tier[] = ["S", "A", "B"];
+const TIERS: readonly Tier[] = tiers;
 const PLACES: readonly RunPlace[] = ["edge", "gpu"];
 
 function checkOptions(opts: LintOptions | undefined): { tier: Tier | undefined; place: RunPlace; config: ValidationConfig; extra: readonly Validator[] } {

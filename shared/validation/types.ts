@@ -1,11 +1,15 @@
 // Public types of the validation suite: validators, issues, fixes, the shared document model, the
 // configuration and the lint report. Other modules (edge Worker, GPU node, extra validators such as
 // `uniqueness/near-duplicate`) code against these, so changes here must stay backward compatible.
+import type { Tier } from "../api/tier.ts";
+import type { WorkCatalog } from "./patristic/catalog.ts";
 
+/** How bad an issue is: one definition for the validators, the pipeline's quality gate and the edge. */
 export type Severity = "info" | "warning" | "error" | "critical";
 /** Where a validator may run: the edge Worker (light, synchronous work) or the GPU node. */
 export type RunPlace = "edge" | "gpu";
-export type Tier = "S" | "A" | "B";
+/** The entry tiers, defined once in shared/api/tier.ts. */
+export type { Tier };
 /** Quality dimensions the report scores separately, for the quality gate. */
 export type Dimension = "style" | "structure" | "citations" | "doctrine" | "uniqueness";
 
@@ -124,6 +128,8 @@ export interface ScriptureReference extends Range {
   unknownBook?: boolean;
   /** A second numbering given in parentheses: "Psalm 82:6 (LXX 81:6)". */
   alternate?: AlternateNumbering;
+  /** The numbering the reference itself follows, when a bare "(LXX)" or "(MT)" says so: "Ps. xxii. 1 (LXX)". */
+  numbering?: "lxx" | "mt";
 }
 
 export interface AlternateNumbering extends Range {
@@ -148,6 +154,8 @@ export interface PatristicCitation extends Range {
   workIds: string[];
   /** A title any author may carry ("Letter 38", "Homilies"): never unknown or misattributed. */
   generic: boolean;
+  /** "italic" for "St. Athanasius, *On the Incarnation*" (the default), "prose" for "St. Basil, in his treatise against Eunomius". */
+  form?: "italic" | "prose";
 }
 
 export interface OpusDocument {
@@ -164,6 +172,8 @@ export interface OpusDocument {
   readonly quotations: readonly Quotation[];
   readonly scripture: readonly ScriptureReference[];
   readonly patristic: readonly PatristicCitation[];
+  /** The works citations are resolved against: the citation index, plus a library's titles when parsed with one. */
+  readonly catalog: WorkCatalog;
   readonly wordCount: number;
   /** 1-based line and column of an offset. */
   position(offset: number): { line: number; column: number };

@@ -3,6 +3,7 @@
 // circuit breaker, the sweeper moving a silent node's job, pull-mode leases, and duplicate or
 // reordered node callbacks. The nodes here are the GPU node's HTTP surface only (receivers.ts); the
 // fault tests run the real GPU node.
+import http from "node:http";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { entries } from "../../edge/db/schema.ts";
@@ -16,13 +17,27 @@ const entry = { subject: "Theosis", tier: "B", category: "Theology" };
 const staleMs = 1000;
 
 const progress = (seq: number, status: NodeEvent["status"] = "sections"): NodeEvent =>
-  ({ type: "progress", seq, status, step: `step ${seq}`, progress: seq / 20, words: 10 * seq, sections_done: 0, sections_total: 2, tokens: seq, eta_seconds: 5 }) as NodeEvent;
+  ({ type: "progress", seq, status, step: `step ${seq}`, progress: seq / 20, words: 10 * seq, sections: { done: 0, total: 2 }, tokens: seq, eta_seconds: 5 }) as NodeEvent;
 const finished = (seq: number): NodeEvent =>
   finishedEvent(seq, {
-    sections_done: 2,
-    sections_total: 2,
+    sections: { done: 2, total: 2 },
     entry: { title: "Theosis", markdown: "# Theosis\n\n## I. One\n", sections: [{ title: "I. One", markdown: "## I. One", words: 9 }], words: 9, metadata: {} },
   });
+
+/** A request with a Host header of the caller's choosing (fetch does not let one set it). */
+function requestWithHost(url: string, method: string, host: string, headers: Record<string, string>, body?: unknown) {
+  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; json: any }>((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = http.request(url, { method, headers: { ...headers, host, ...(payload ? { "content-type": "application/json" } : {}) } }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (d: string) => (text += d));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, json: text ? JSON.parse(text) : undefined }));
+    });
+    req.on("error", reject);
+    req.end(payload);
+  });
+}
 
 /** A deterministic shuffle (mulberry32), so a failure can be replayed. */
 function shuffled<T>(items: T[], seed: number): T[] {
@@ -53,8 +68,8 @@ describe.each(["node", "worker"] as const)("dispatch on %s", (name) => {
     const res = await postSigned(`${target.url}${route}`, secret, body);
     return { status: res.status, json: (await res.json()) as any };
   };
-  const heartbeat = (hb: Partial<NodeHeartbeat> & { node_id: string }) => signed("/v1/node/heartbeat", { capacity: 2, active: 0, jobs: [], ...hb });
-  const event = (id: string, e: NodeEvent, node?: string) => signed(`/v1/node/jobs/${id}/events${node ? `?node=${node}` : ""}`, e);
+  const heartbeat = (hb: Partial<NodeHeartbeat> & { node_id: string }) => signed("/v1/node/heartbeat", { capacity: 2, active: 0, entries: [], ...hb });
+  const event = (id: string, e: NodeEvent, node?: string) => signed(`/v1/node/entries/${id}/events${node ? `?node=${node}` : ""}`, e);
   const row = async (id: string) => (await target.db.select().from(entries).where(eq(entries.id, id)).get())!;
 
   /**
@@ -65,7 +80,7 @@ describe.each(["node", "worker"] as const)("dispatch on %s", (name) => {
     const surface = await startNodeSurface(secret);
     surfaces.push(surface);
     const beat = () =>
-      heartbeat({ node_id: id, url: surface.url, capacity, active: busy ? capacity : 0, jobs: surface.jobs.map((j) => j.id as string) }).catch(() => undefined);
+      heartbeat({ node_id: id, url: surface.url, capacity, active: busy ? capacity : 0, entries: surface.entries.map((j) => j.id as string) }).catch(() => undefined);
     await beat();
     const timer = setInterval(beat, 200);
     const stop = () => clearInterval(timer);
@@ -106,9 +121,9 @@ describe.each(["node", "worker"] as const)("dispatch on %s", (name) => {
     expect((await api("GET", `/v1/entries/${json.id}`)).json.status).toBe("queued");
     expect((await row(json.id)).nodeId).toBeNull();
     const a = await liveNode("node-a", 2);
-    const [job] = await waitFor(() => (a.surface.jobs.length === 1 ? a.surface.jobs : undefined));
+    const [job] = await waitFor(() => (a.surface.entries.length === 1 ? a.surface.entries : undefined));
     expect(job).toMatchObject({ id: json.id, subject: "Theosis", tier: "B", seq_base: 0 });
-    expect(job!.callback_url).toBe(`${target.url}/v1/node/jobs/${json.id}/events?node=node-a`);
+    expect(job!.callback_url).toBe(`${target.url}/v1/node/entries/${json.id}/events?node=node-a`);
     expect(a.surface.badSignatures).toBe(0);
     expect((await row(json.id)).nodeId).toBe("node-a");
     expect((await api("GET", `/v1/entries/${json.id}`)).json.step).toBe("dispatched to GPU node node-a");
@@ -125,16 +140,16 @@ describe.each(["node", "worker"] as const)("dispatch on %s", (name) => {
     for (let i = 0; i < 7; i++) {
       const { json } = await api("POST", "/v1/entries", { ...entry, subject: `Subject ${i}` });
       ids.push(json.id);
-      if (i < 6) await waitFor(() => big.surface.jobs.length + small.surface.jobs.length === i + 1 || undefined, 10_000, `job ${i}`);
+      if (i < 6) await waitFor(() => big.surface.entries.length + small.surface.entries.length === i + 1 || undefined, 10_000, `job ${i}`);
     }
     await sleep(300);
-    expect(big.surface.jobs.map((j) => j.id)).toEqual([ids[0], ids[2], ids[3], ids[5]]);
-    expect(small.surface.jobs.map((j) => j.id)).toEqual([ids[1], ids[4]]);
+    expect(big.surface.entries.map((j) => j.id)).toEqual([ids[0], ids[2], ids[3], ids[5]]);
+    expect(small.surface.entries.map((j) => j.id)).toEqual([ids[1], ids[4]]);
     expect((await row(ids[6]!)).nodeId).toBeNull();
     // A finished job frees a place on the small node: the waiting one goes there.
     expect((await event(ids[1]!, finished(1), "node-small")).json.applied).toBe(true);
-    await waitFor(() => small.surface.jobs.length === 3 || undefined);
-    expect(small.surface.jobs[2]!.id).toBe(ids[6]);
+    await waitFor(() => small.surface.entries.length === 3 || undefined);
+    expect(small.surface.entries[2]!.id).toBe(ids[6]);
     await cleanUp(ids, [big.stop, small.stop]);
   });
 
@@ -154,12 +169,15 @@ describe.each(["node", "worker"] as const)("dispatch on %s", (name) => {
     await sleep(200);
     expect(failing.surface.calls).toBe(callsWhenOpened); // open: no calls
     expect((await row(json.id)).nodeId).toBeNull();
-    expect((await api("GET", `/v1/entries/${json.id}`)).json.step).toContain("node answered 503");
+    // The public step says what a user needs; the node's error is for operators (the breaker above).
+    const step = (await api("GET", `/v1/entries/${json.id}`)).json.step;
+    expect(step).toBe("waiting for a GPU node");
+    expect(step).not.toContain("503");
     // After the cool-down one trial call goes through; the node has recovered, so the breaker closes.
     failing.surface.status = 202;
     await sleep(1100);
     await target.runScheduled();
-    await waitFor(() => failing.surface.jobs.length === 1 || undefined);
+    await waitFor(() => failing.surface.entries.length === 1 || undefined);
     expect(failing.surface.calls).toBe(callsWhenOpened + 1);
     expect((await opened()).breaker).toMatchObject({ state: "closed", failures: 0 });
     expect((await row(json.id)).nodeId).toBe("node-failing");
@@ -169,20 +187,20 @@ describe.each(["node", "worker"] as const)("dispatch on %s", (name) => {
   it("moves the job of a node that stopped heartbeating to another node, and tells the old one", async () => {
     const first = await liveNode("node-first", 2);
     const { json } = await api("POST", "/v1/entries", entry);
-    await waitFor(() => first.surface.jobs.length === 1 || undefined);
+    await waitFor(() => first.surface.entries.length === 1 || undefined);
     for (const seq of [1, 2, 3]) expect((await event(json.id, progress(seq), "node-first")).json.applied).toBe(true);
     first.stop(); // the node goes silent
     const second = await liveNode("node-second", 2);
     await sleep(staleMs + 200);
     await target.runScheduled();
-    const [moved] = await waitFor(() => (second.surface.jobs.length === 1 ? second.surface.jobs : undefined));
+    const [moved] = await waitFor(() => (second.surface.entries.length === 1 ? second.surface.entries : undefined));
     // The new node numbers its events above what the edge already applied.
-    expect(moved).toMatchObject({ id: json.id, seq_base: 3, callback_url: `${target.url}/v1/node/jobs/${json.id}/events?node=node-second` });
+    expect(moved).toMatchObject({ id: json.id, seq_base: 3, callback_url: `${target.url}/v1/node/entries/${json.id}/events?node=node-second` });
     expect((await row(json.id)).nodeId).toBe("node-second");
     const late = await event(json.id, progress(4), "node-first");
     expect(late.json).toEqual({ applied: false, canceled: false, reassigned: true });
     expect((await event(json.id, progress(4), "node-second")).json.applied).toBe(true);
-    const back = await heartbeat({ node_id: "node-first", url: first.surface.url, jobs: [json.id] });
+    const back = await heartbeat({ node_id: "node-first", url: first.surface.url, entries: [json.id] });
     expect(back.json.stop).toEqual([json.id]);
     expect((await api("GET", `/v1/entries/${json.id}`)).json).toMatchObject({ status: "sections", words: 40 });
     await cleanUp([json.id], [second.stop, () => undefined]);
@@ -195,13 +213,13 @@ describe.each(["node", "worker"] as const)("dispatch on %s", (name) => {
     expect((await heartbeat({ node_id: "node-pull", url: null, capacity: 2 })).status).toBe(200);
     const leased = await signed("/v1/node/lease", { node_id: "node-pull", max: 5 });
     expect(leased.status).toBe(200);
-    expect(leased.json.jobs.map((j: { id: string }) => j.id)).toEqual([ids[0], ids[1]]);
-    expect(leased.json.jobs[0].callback_url).toBe(`${target.url}/v1/node/jobs/${ids[0]}/events?node=node-pull`);
+    expect(leased.json.entries.map((j: { id: string }) => j.id)).toEqual([ids[0], ids[1]]);
+    expect(leased.json.entries[0].callback_url).toBe(`${target.url}/v1/node/entries/${ids[0]}/events?node=node-pull`);
     expect(leased.json.lease_ttl_ms).toBe(staleMs);
-    expect((await signed("/v1/node/lease", { node_id: "node-pull", max: 5 })).json.jobs).toEqual([]); // full
+    expect((await signed("/v1/node/lease", { node_id: "node-pull", max: 5 })).json.entries).toEqual([]); // full
     expect((await event(ids[0]!, progress(1, "blueprint"), "node-pull")).json.applied).toBe(true);
     await api("POST", `/v1/entries/${ids[1]}/cancel`);
-    const hb = await heartbeat({ node_id: "node-pull", url: null, capacity: 2, jobs: [ids[0]!, ids[1]!] });
+    const hb = await heartbeat({ node_id: "node-pull", url: null, capacity: 2, entries: [ids[0]!, ids[1]!] });
     expect(hb.json.stop).toEqual([ids[1]]);
     // The node disappears: its lease runs out and another pull node gets the job.
     await sleep(staleMs + 200);
@@ -209,7 +227,7 @@ describe.each(["node", "worker"] as const)("dispatch on %s", (name) => {
     expect((await row(ids[0]!)).nodeId).toBeNull();
     await heartbeat({ node_id: "node-pull-2", url: null, capacity: 4 });
     const again = await signed("/v1/node/lease", { node_id: "node-pull-2", max: 4 });
-    expect(again.json.jobs.map((j: { id: string; seq_base: number }) => [j.id, j.seq_base])).toEqual([
+    expect(again.json.entries.map((j: { id: string; seq_base: number }) => [j.id, j.seq_base])).toEqual([
       [ids[0], 1],
       [ids[2], 0],
     ]);
@@ -220,6 +238,37 @@ describe.each(["node", "worker"] as const)("dispatch on %s", (name) => {
     const unsigned = await fetch(`${target.url}/v1/node/heartbeat`, { method: "POST", body: JSON.stringify({ node_id: "x", capacity: 1, active: 0 }) });
     expect(unsigned.status).toBe(401);
     await cleanUp(ids, []);
+  });
+
+  it("builds callback and link URLs from configuration, never from a forged Host header", async () => {
+    const a = await liveNode("node-host", 2);
+    const key = await newKey(target, "forger");
+    const forged = "127.0.0.1:29999";
+    const created = await requestWithHost(`${target.url}/v1/entries`, "POST", forged, { authorization: `Bearer ${key}` }, entry);
+    expect(created.status).toBe(202);
+    const [assignment] = await waitFor(() => (a.surface.entries.length === 1 ? a.surface.entries : undefined));
+    expect(assignment!.callback_url).toBe(`${target.url}/v1/node/entries/${created.json.id}/events?node=node-host`);
+    expect(created.json.urls.get).toBe(`${target.url}/v1/entries/${created.json.id}`);
+    expect(created.headers.location).toBe(`${target.url}/v1/entries/${created.json.id}`);
+    const polled = await requestWithHost(`${target.url}/v1/entries/${created.json.id}`, "GET", forged, { authorization: `Bearer ${key}` });
+    expect(polled.json.urls.cancel).toBe(`${target.url}/v1/entries/${created.json.id}/cancel`);
+    await cleanUp([created.json.id], [a.stop]);
+  });
+
+  it("dispatches a retried entry again, to resume from its checkpoints", async () => {
+    const a = await liveNode("node-retry", 2);
+    const { json } = await api("POST", "/v1/entries", entry);
+    await waitFor(() => a.surface.entries.length === 1 || undefined);
+    expect(a.surface.entries[0]).toMatchObject({ id: json.id, attempt: 0, seq_base: 0 });
+    expect((await event(json.id, progress(1), "node-retry")).json.applied).toBe(true);
+    const failedEvent = { ...progress(2, "failed"), type: "failed", error: { code: "generation_failed", message: "timed out" } } as NodeEvent;
+    expect((await event(json.id, failedEvent, "node-retry")).json.applied).toBe(true);
+    expect((await api("POST", `/v1/entries/${json.id}/retry`)).status).toBe(202);
+    const [, again] = await waitFor(() => (a.surface.entries.length === 2 ? a.surface.entries : undefined));
+    expect(again).toMatchObject({ id: json.id, attempt: 1, seq_base: 2 });
+    expect((await event(json.id, progress(3), "node-retry")).json.applied).toBe(true);
+    expect((await api("GET", `/v1/entries/${json.id}`)).json).toMatchObject({ status: "sections", error: null });
+    await cleanUp([json.id], [a.stop]);
   });
 
   it("ends in the right state whatever the order and repetition of node callbacks, with one terminal webhook", async () => {
@@ -246,5 +295,46 @@ describe.each(["node", "worker"] as const)("dispatch on %s", (name) => {
     const bodies = receiver.on("/order").map((r) => JSON.parse(r.body));
     expect(bodies).toHaveLength(3);
     expect(new Set(bodies.map((b) => b.data.id)).size).toBe(3);
+  });
+});
+
+describe.each(["node", "worker"] as const)("the static node (OPUS_GPU_NODE_URL) on %s", (name) => {
+  const secret = newSigningSecret();
+  let target: EdgeTarget;
+  let surface: NodeSurface;
+
+  beforeAll(async () => {
+    surface = await startNodeSurface(secret);
+    surface.capacity = 2;
+    target = await startEdgeTarget(name, { OPUS_NODE_SECRET: secret, OPUS_GPU_NODE_URL: surface.url, OPUS_SCHEDULER_INTERVAL_MS: "3600000" });
+  });
+  afterAll(async () => {
+    await target?.close();
+    await surface?.close();
+  });
+
+  it("gets as many entries as it says it writes at once, and the rest wait their turn", async () => {
+    const api = client(target, await newKey(target, "static"));
+    const ids: string[] = [];
+    // Submitted at once, before the node has said anything about its capacity.
+    for (const r of await Promise.all(Array.from({ length: 5 }, (_, i) => api("POST", "/v1/entries", { ...entry, subject: `Static ${i}` })))) ids.push(r.json.id);
+    await waitFor(() => surface.entries.length === 2 || undefined, 10_000, "two assignments");
+    await target.runScheduled();
+    await sleep(300);
+    expect(surface.entries).toHaveLength(2);
+    const nodes = (await api("GET", "/v1/nodes")).json.data;
+    expect(nodes).toEqual([expect.objectContaining({ id: "static", mode: "static", capacity: 2, assigned: 2 })]);
+    const waiting = await Promise.all(ids.map(async (id) => (await api("GET", `/v1/entries/${id}`)).json.status));
+    expect(waiting.every((s) => s === "queued")).toBe(true);
+    // One finishes: exactly one more goes to the node; the others keep waiting, never failed.
+    const first = surface.entries[0]!.id as string;
+    const finishedOne = await postSigned(`${target.url}/v1/node/entries/${first}/events?node=static`, secret, finished(1));
+    expect(finishedOne.status).toBe(200);
+    await waitFor(() => surface.entries.length === 3 || undefined, 10_000, "the third assignment");
+    await sleep(300);
+    expect(surface.entries).toHaveLength(3);
+    const statuses = await Promise.all(ids.map(async (id) => (await api("GET", `/v1/entries/${id}`)).json.status));
+    expect(statuses.filter((s) => s === "queued")).toHaveLength(4);
+    expect(statuses.filter((s) => s === "needs_review")).toHaveLength(1);
   });
 });

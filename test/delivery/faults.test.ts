@@ -2,7 +2,7 @@
 // configuration so an entry takes seconds), the edge's Node entry, webhooks to a local receiver.
 // 1. The GPU node process (pull mode, registered with heartbeats) is killed with SIGKILL in the
 //    middle of an entry and restarted: the entry completes once, with no repeated section or
-//    paragraph, and exactly one terminal webhook event.
+//    paragraph, exactly one terminal webhook event, and a progress that never went back.
 // 2. The edge process is killed in the middle of a job (the node in push mode) and restarted on the
 //    same database: the job completes, its content and its terminal webhook event are not lost.
 import { spawn, type ChildProcess } from "node:child_process";
@@ -23,6 +23,8 @@ import { startTestNode, testNodeEnv } from "../support/gpu-node.ts";
 import { repoRoot } from "../support/paths.ts";
 import { startReceiver, waitFor, type Receiver } from "./receivers.ts";
 import { freePort } from "../support/net.ts";
+import { runCli } from "../support/cli.ts";
+import { entryHangGuardMs } from "../support/bounds.ts";
 
 /** A small entry: three short sections, no expansion or correction rounds. */
 const smallPipeline = {
@@ -118,11 +120,22 @@ describe("faults", () => {
     children.push(node);
     const { json } = await api("POST", "/v1/entries", { subject: "Holy Icons", tier: "B", category: "Theology", seed: 77 });
     const id = json.id as string;
+    // Every progress the status shows, polled tightly from submission to the end (the restarted
+    // node reports as if it started over; the edge must not show that).
+    const shown: number[] = [];
+    let polling = true;
+    const poller = (async () => {
+      while (polling) {
+        const s = (await api("GET", `/v1/entries/${id}`)).json;
+        if (shown.at(-1) !== s.progress) shown.push(s.progress);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
 
     const midway = await waitFor(async () => {
       const s = (await api("GET", `/v1/entries/${id}`)).json;
       return s.status === "sections" && s.words >= 60 ? s : undefined;
-    }, 120_000, "the node to be writing sections");
+    }, entryHangGuardMs, "the node to be writing sections");
     await kill(node);
     expect((await api("GET", `/v1/entries/${id}`)).json.status).not.toMatch(/succeeded|needs_review/);
 
@@ -131,13 +144,20 @@ describe("faults", () => {
     const final = await waitFor(async () => {
       const s = (await api("GET", `/v1/entries/${id}`)).json;
       return terminal.includes(s.status) ? s : undefined;
-    }, 120_000, "the entry to finish");
+    }, entryHangGuardMs, "the entry to finish");
+    polling = false;
+    await poller;
+    if (shown.at(-1) !== final.progress) shown.push(final.progress);
     expect(["succeeded", "needs_review"]).toContain(final.status);
     expect(final.words).toBeGreaterThanOrEqual(midway.words);
+    // Progress never went back, across the kill and the restart.
+    expect(shown.length).toBeGreaterThan(3);
+    expect(shown.filter((p, i) => i > 0 && p < shown[i - 1]!), `progress shown: ${shown.join(", ")}`).toEqual([]);
+    expect(final.progress).toBe(1);
     expect(final.transitions.filter((t: { status: string }) => terminal.includes(t.status))).toHaveLength(1);
     expectNoRepeats((await api("GET", `/v1/entries/${id}/content`)).text, 3);
-    // The restarted node picked the job up from its checkpoints by itself.
-    expect(node.output()).toContain(`resuming 1 unfinished job(s): ${id}`);
+    // The restarted node picked the entry up from its checkpoints by itself.
+    expect(node.output()).toContain(`resuming 1 unfinished entry: ${id}`);
 
     // Webhooks: one started and one terminal event for the entry, each sent once (no retries needed).
     await waitFor(async () => {
@@ -149,7 +169,85 @@ describe("faults", () => {
     expect(eventIds(events, "entry.started")).toHaveLength(1);
     expect(events.filter((e) => ["entry.succeeded", "entry.needs_review", "entry.failed", "entry.canceled"].includes(e.payload.type))).toHaveLength(1);
     await kill(node);
-  });
+  }, entryHangGuardMs);
+
+  it("four entries submitted at once to one node all finish: dispatched by the node's real capacity, the rest wait", async () => {
+    const secret = newSigningSecret();
+    const nodePort = await freePort();
+    const edge = await startEdgeTarget("node", { OPUS_NODE_SECRET: secret, OPUS_GPU_NODE_URL: `http://127.0.0.1:${nodePort}`, ...edgeTiming });
+    closers.push(edge.close);
+    // Its engine writes two entries at once; nothing tells the edge so but the node itself.
+    const node = await startTestNode(secret, { ...smallPipeline, OPUS_SEQUENCES: "2", OPUS_EDGE_URL: edge.url, OPUS_NODE_MODE: "static" }, undefined, nodePort);
+    closers.push(node.close);
+    const api = client(edge, await newKey(edge));
+    const created = await Promise.all(["Theosis", "Hesychasm", "Holy Icons", "Liturgy"].map((subject, i) => api("POST", "/v1/entries", { subject, tier: "B", category: "Theology", seed: 40 + i })));
+    const ids = created.map((r) => r.json.id as string);
+    let mostAssigned = 0;
+    let capacity: number | undefined;
+    const finals = await waitFor(async () => {
+      const view = (await api("GET", "/v1/nodes")).json.data.find((n: { id: string }) => n.id === "static");
+      if (view) {
+        mostAssigned = Math.max(mostAssigned, view.assigned);
+        capacity = view.capacity;
+      }
+      const all = await Promise.all(ids.map(async (id) => (await api("GET", `/v1/entries/${id}`)).json));
+      return all.every((s) => terminal.includes(s.status)) ? all : undefined;
+    }, entryHangGuardMs, "all four entries to finish");
+    expect(finals.map((s) => s.status).filter((s) => !["succeeded", "needs_review"].includes(s)), JSON.stringify(finals.map((s) => s.error))).toEqual([]);
+    expect(capacity).toBe(2);
+    expect(mostAssigned).toBeLessThanOrEqual(2);
+    await node.close();
+    closers.splice(closers.indexOf(node.close), 1);
+  }, entryHangGuardMs);
+
+  it("a failed entry retried through the edge (`opus retry`) resumes from its checkpoints with every word it had", async () => {
+    const secret = newSigningSecret();
+    const nodePort = await freePort();
+    const edge = await startEdgeTarget("node", { OPUS_NODE_SECRET: secret, OPUS_GPU_NODE_URL: `http://127.0.0.1:${nodePort}`, ...edgeTiming });
+    closers.push(edge.close);
+    const key = await newKey(edge);
+    const api = client(edge, key);
+    const dir = mkdtempSync(path.join(os.tmpdir(), "opus-fault-retry-"));
+    const nodeWith = (extra: Record<string, string> = {}) =>
+      startTestNode(secret, { ...smallPipeline, OPUS_EDGE_URL: edge.url, OPUS_NODE_MODE: "static", ...extra }, dir, nodePort);
+
+    // 1. The node writes part of the entry, then stops (the entry stays resumable on it).
+    let node = await nodeWith();
+    const { json } = await api("POST", "/v1/entries", { subject: "Holy Icons", tier: "B", category: "Theology", seed: 9 });
+    const id = json.id as string;
+    await waitFor(async () => ((await node.checkpoints.steps(id)).filter((s) => s.kind === "paragraph").length >= 2 ? true : undefined), entryHangGuardMs, "two paragraphs");
+    await node.close();
+    // 2. Restarted with a time limit nothing can meet and no retries: the resumed entry fails.
+    node = await nodeWith({ OPUS_REQUEST_TIMEOUT_MS: "1", OPUS_PIPELINE__STEP_RETRIES: "0" });
+    const failed = await waitFor(async () => {
+      const s = (await api("GET", `/v1/entries/${id}`)).json;
+      return s.status === "failed" ? s : undefined;
+    }, entryHangGuardMs, "the entry to fail");
+    await node.runner.settled(id);
+    const written = (await node.checkpoints.find(id))!.draft!.sections.flatMap((s) => s.paragraphs).filter((p): p is string => Boolean(p));
+    expect(written.length).toBeGreaterThanOrEqual(2);
+    await node.close();
+
+    // 3. The node as it should be, and the user's retry through the CLI against the running edge.
+    node = await nodeWith();
+    closers.push(node.close);
+    const cli = await runCli(["retry", id, "--edge", edge.url, "--key", key], { cwd: dir, env: { OPUS_HOME: path.join(dir, ".opus-cli"), OPUS_EDGE_URL: undefined, OPUS_API_KEY: undefined, OPUS_PROFILE: undefined } });
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.stdout).toContain(`${id}: queued again (${failed.words} words kept)`);
+    const final = await waitFor(async () => {
+      const s = (await api("GET", `/v1/entries/${id}`)).json;
+      return ["succeeded", "needs_review", "canceled"].includes(s.status) || (s.status === "failed" && s.updated_at !== failed.updated_at) ? s : undefined;
+    }, entryHangGuardMs, "the retried entry to finish");
+    expect(["succeeded", "needs_review"]).toContain(final.status);
+    expect(final.error).toBeNull();
+    expect(final.progress).toBe(1);
+    const moves = final.transitions.map((t: { status: string }) => t.status);
+    expect(moves.slice(moves.indexOf("failed"), moves.indexOf("failed") + 2)).toEqual(["failed", "queued"]);
+    const markdown = (await api("GET", `/v1/entries/${id}/content`)).text;
+    for (const paragraph of written) expect(markdown).toContain(paragraph);
+    await node.close();
+    closers.splice(closers.indexOf(node.close), 1);
+  }, entryHangGuardMs);
 
   it("an edge restarted mid-job loses nothing: the job finishes and its terminal event is delivered", async () => {
     const secret = newSigningSecret();
@@ -176,7 +274,7 @@ describe("faults", () => {
     await waitFor(async () => {
       const s = (await api("GET", `/v1/entries/${id}`)).json;
       return s.status === "sections" && s.words >= 60 ? s : undefined;
-    }, 120_000, "the node to be writing sections");
+    }, entryHangGuardMs, "the node to be writing sections");
 
     await kill(edge);
     // While the edge is down the node keeps writing; its events wait in its retry loop.
@@ -187,7 +285,7 @@ describe("faults", () => {
     const final = await waitFor(async () => {
       const s = (await api("GET", `/v1/entries/${id}`)).json;
       return terminal.includes(s.status) ? s : undefined;
-    }, 120_000, "the entry to finish");
+    }, entryHangGuardMs, "the entry to finish");
     expect(["succeeded", "needs_review"]).toContain(final.status);
     expect(final.transitions.filter((t: { status: string }) => terminal.includes(t.status))).toHaveLength(1);
     const markdown = (await api("GET", `/v1/entries/${id}/content`)).text;
@@ -205,5 +303,5 @@ describe("faults", () => {
     await node.close();
     closers.splice(closers.indexOf(node.close), 1);
     await kill(edge);
-  });
+  }, entryHangGuardMs);
 });

@@ -64,17 +64,19 @@ export async function startReceiver(): Promise<Receiver> {
 
 export type NodeSurface = {
   url: string;
-  /** Jobs received (POST /v1/jobs), with valid signatures only. */
-  jobs: Record<string, unknown>[];
+  /** Assignments received (POST /v1/entries), with valid signatures only. */
+  entries: Record<string, unknown>[];
   calls: number;
   badSignatures: number;
   /** The status the next calls get (202 like a healthy node, 503 like a failing one). */
   status: number;
+  /** When set, the answer to an assignment reports this capacity and the assignments held, as a GPU node does. */
+  capacity?: number;
   close: () => Promise<void>;
 };
 
 export async function startNodeSurface(secret: string): Promise<NodeSurface> {
-  const surface = { jobs: [] as Record<string, unknown>[], calls: 0, badSignatures: 0, status: 202 } as NodeSurface;
+  const surface = { entries: [] as Record<string, unknown>[], calls: 0, badSignatures: 0, status: 202 } as NodeSurface;
   const server = createServer(async (req, res) => {
     const body = await readBody(req);
     surface.calls++;
@@ -88,10 +90,11 @@ export async function startNodeSurface(secret: string): Promise<NodeSurface> {
       res.writeHead(surface.status, { "content-type": "application/json" }).end('{"error":{"code":"unavailable","message":"busy"}}');
       return;
     }
-    if (req.url === "/v1/jobs") {
-      const job = JSON.parse(body) as Record<string, unknown>;
-      surface.jobs.push(job);
-      res.writeHead(202, { "content-type": "application/json" }).end(JSON.stringify({ id: job.id, outcome: "started" }));
+    if (req.url === "/v1/entries") {
+      const assignment = JSON.parse(body) as Record<string, unknown>;
+      surface.entries.push(assignment);
+      const load = surface.capacity === undefined ? {} : { capacity: surface.capacity, active: surface.entries.length };
+      res.writeHead(202, { "content-type": "application/json" }).end(JSON.stringify({ id: assignment.id, outcome: "started", ...load }));
       return;
     }
     res.writeHead(200, { "content-type": "application/json" }).end("{}");

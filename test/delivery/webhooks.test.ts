@@ -15,7 +15,7 @@ import { finishedEvent } from "../support/node-events.ts";
 const entry = { subject: "Theosis", tier: "B", category: "Theology" };
 
 const progress = (seq: number, status: NodeEvent["status"]): NodeEvent =>
-  ({ type: "progress", seq, status, step: status, progress: 0.1 * seq, words: 50 * seq, sections_done: 0, sections_total: 2, tokens: 5, eta_seconds: 10 }) as NodeEvent;
+  ({ type: "progress", seq, status, step: status, progress: 0.1 * seq, words: 50 * seq, sections: { done: 0, total: 2 }, tokens: 5, eta_seconds: 10 }) as NodeEvent;
 const finished = (seq: number): NodeEvent => finishedEvent(seq);
 const failed = (seq: number): NodeEvent =>
   ({ ...progress(seq, "failed"), type: "failed", error: { code: "generation_failed", message: "boom" } }) as NodeEvent;
@@ -80,7 +80,15 @@ describe.each(["node", "worker"] as const)("webhooks on %s", (name) => {
     expect(list.json.data.map((e: { id: string }) => e.id)).toContain(created.id);
     expect(JSON.stringify(list.json)).not.toContain("whsec_");
     const all = await endpoint("plain");
-    expect(all.events).toEqual(["entry.started", "entry.progress", "entry.succeeded", "entry.needs_review", "entry.failed", "entry.canceled"]);
+    expect(all.events).toEqual([
+      "entry.started",
+      "entry.progress",
+      "entry.succeeded",
+      "entry.needs_review",
+      "entry.failed",
+      "entry.canceled",
+      ...["entry.approved", "entry.rejected", "entry.edited", "entry.revising", "entry.revised"], // review (issue 12)
+    ]);
     expect((await api("DELETE", `/v1/webhooks/${all.id}`)).status).toBe(204);
     expect((await api("GET", `/v1/webhooks/${all.id}`)).status).toBe(404);
     expect((await api("DELETE", `/v1/webhooks/${all.id}`)).status).toBe(404);
@@ -133,6 +141,27 @@ describe.each(["node", "worker"] as const)("webhooks on %s", (name) => {
     const detail = await api("GET", `/v1/webhooks/deliveries/${log.json.data[0].id}`);
     expect(detail.json.attempt_log).toEqual([expect.objectContaining({ attempt: 1, status_code: 200, error: null })]);
     expect(detail.json.attempt_log[0].latency_ms).toBeGreaterThanOrEqual(0);
+  });
+
+  it("after POST /v1/entries/:id/retry: no event for the retry itself, then started again and the terminal event", async () => {
+    const ep = await endpoint("retried", ["entry.started", "entry.failed", "entry.needs_review"]);
+    const { json } = await api("POST", "/v1/entries", entry);
+    const id = json.id as string;
+    await sendNodeEvent(target, id, progress(1, "sections"));
+    await sendNodeEvent(target, id, failed(2));
+    await waitFor(() => receiver.on(ep.path).length >= 2 || undefined, 15_000, "started and failed");
+    expect((await api("POST", `/v1/entries/${id}/retry`)).status).toBe(202);
+    await sleep(300);
+    expect(receiver.on(ep.path)).toHaveLength(2);
+    await sendNodeEvent(target, id, progress(3, "sections"));
+    await sendNodeEvent(target, id, finished(4));
+    await waitFor(() => receiver.on(ep.path).length >= 4 || undefined, 15_000, "started again and needs_review");
+    await sleep(300);
+    const events = receiver.on(ep.path).map((r) => verified(ep.secret, r));
+    expect(events.map((e) => e.type)).toEqual(["entry.started", "entry.failed", "entry.started", "entry.needs_review"]);
+    expect(events.map((e) => e.data.status)).toEqual(["sections", "failed", "sections", "needs_review"]);
+    // Each a distinct event, with its own webhook-id.
+    expect(new Set(receiver.on(ep.path).map((r) => r.headers["webhook-id"])).size).toBe(4);
   });
 
   it("retries after a 500 and a timeout, keeping the webhook-id, until the receiver recovers", async () => {

@@ -5,8 +5,10 @@ import { newSigningSecret } from "../../shared/api/signing.ts";
 import type { RunningGpuNode } from "../../gpu-node/main.ts";
 import { startTestNode } from "../support/gpu-node.ts";
 import { client, newKey, startEdgeTarget, type EdgeTarget } from "../support/edge-targets.ts";
+import { entryHangGuardMs, smallTierB } from "../support/bounds.ts";
+import { freePort } from "../support/net.ts";
 
-async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
+async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = entryHangGuardMs): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -23,8 +25,13 @@ describe.each(["node", "worker"] as const)("end to end through the %s edge", (na
   let api: ReturnType<typeof client>;
 
   beforeAll(async () => {
-    node = await startTestNode(secret);
-    edge = await startEdgeTarget(name, { OPUS_NODE_SECRET: secret, OPUS_GPU_NODE_URL: node.url });
+    // The edge knows the node's address (OPUS_GPU_NODE_URL) and the node its edge's (OPUS_EDGE_URL):
+    // the node takes entries only from, and reports only to, that edge.
+    const nodePort = await freePort();
+    edge = await startEdgeTarget(name, { OPUS_NODE_SECRET: secret, OPUS_GPU_NODE_URL: `http://127.0.0.1:${nodePort}` });
+    // Bounded by work: a small tier B, so a busy machine makes it slower, never failed.
+    // Expansions on: the entry must reach the tier's minimum however short the model's paragraphs come out.
+    node = await startTestNode(secret, { ...smallTierB(), OPUS_PIPELINE__EXPANSION_ATTEMPTS: "4", OPUS_EDGE_URL: edge.url, OPUS_NODE_MODE: "static" }, undefined, nodePort);
     api = client(edge, await newKey(edge));
   });
   afterAll(async () => {
@@ -42,13 +49,13 @@ describe.each(["node", "worker"] as const)("end to end through the %s edge", (na
       return ["succeeded", "failed", "canceled", "needs_review"].includes(s.json.status) ? s.json : undefined;
     });
     expect(final.error).toBeNull();
-    // The tiny test model writes children's stories, which the quality gate sends to review.
+    // The built-in model's prose does not pass the quality gate: it goes to review.
     expect(final.status).toBe("needs_review");
     const states = final.transitions.map((t: { status: string }) => t.status);
     expect(states.slice(0, 4)).toEqual(["queued", "blueprint", "sections", "validating"]);
     expect(states.slice(-3)).toEqual(["assembling", "finalizing", "needs_review"]);
     expect(final.sections).toEqual({ done: 4, total: 4 });
-    expect(final.words).toBeGreaterThanOrEqual(2500);
+    expect(final.words).toBeGreaterThanOrEqual(480);
     const md = await api("GET", `/v1/entries/${created.json.id}/content`);
     const headings = md.text.split("\n").filter((l) => l.startsWith("## "));
     expect(headings.map((h) => h.split(".")[0])).toEqual(["## I", "## II", "## III", "## IV"]);
@@ -60,7 +67,7 @@ describe.each(["node", "worker"] as const)("end to end through the %s edge", (na
     expect(json.json.metadata.seed).toBe(11);
     expect(json.json.metadata.quality.passed).toBe(false);
     expect(json.json.metadata.quality.reasons.length).toBeGreaterThan(0);
-  });
+  }, entryHangGuardMs);
 
   it("cancels through the edge and stops the work on the node", async () => {
     const created = await api("POST", "/v1/entries", { subject: "Hesychasm", tier: "S", category: "Theology" });
@@ -68,9 +75,9 @@ describe.each(["node", "worker"] as const)("end to end through the %s edge", (na
     const canceled = await api("POST", `/v1/entries/${created.json.id}/cancel`);
     expect(canceled.status).toBe(200);
     expect(canceled.json.status).toBe("canceled");
-    await waitFor(async () => (node.runner.active === 0 ? true : undefined), 10_000);
+    await waitFor(async () => (node.runner.active === 0 ? true : undefined));
     const after = await api("GET", `/v1/entries/${created.json.id}`);
     expect(after.json.status).toBe("canceled");
     expect((await api("GET", `/v1/entries/${created.json.id}/content`)).status).toBe(409);
-  });
+  }, entryHangGuardMs);
 });

@@ -3,12 +3,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newSigningSecret } from "../../shared/api/signing.ts";
 import type { NodeEvent } from "../../shared/api/node-protocol.ts";
+import { readEdgeConfig } from "../../edge/config.ts";
 import { client, newKey, sendNodeEvent, startEdgeTarget, type EdgeTarget } from "../support/edge-targets.ts";
+import { startTestWorker } from "../support/worker.ts";
 
 const valid = { subject: "Theosis", tier: "S", category: "Theology" };
 
 const progress = (seq: number, status: NodeEvent["status"], extra: Partial<NodeEvent> = {}): NodeEvent =>
-  ({ type: "progress", seq, status, step: status, progress: 0.5, words: 100 * seq, sections_done: 1, sections_total: 6, tokens: 10, eta_seconds: 30, ...extra }) as NodeEvent;
+  ({ type: "progress", seq, status, step: status, progress: 0.5, words: 100 * seq, sections: { done: 1, total: 6 }, tokens: 10, eta_seconds: 30, ...extra }) as NodeEvent;
 
 const finished = (seq: number): NodeEvent => ({
   type: "finished",
@@ -17,8 +19,7 @@ const finished = (seq: number): NodeEvent => ({
   step: "finished",
   progress: 1,
   words: 12,
-  sections_done: 1,
-  sections_total: 1,
+  sections: { done: 1, total: 1 },
   tokens: 40,
   eta_seconds: 0,
   entry: {
@@ -166,6 +167,48 @@ describe.each(["node", "worker"] as const)("entries API on %s", (name) => {
     expect(changed.json).toMatchObject({ status: "sections", words: 100, sections: { done: 1, total: 6 }, eta_seconds: 30 });
   });
 
+  it("compares If-None-Match weakly (RFC 9110): the strong form, lists and * match", async () => {
+    const { json } = await api("POST", "/v1/entries", valid);
+    const etag = (await api("GET", `/v1/entries/${json.id}`)).headers.get("etag")!;
+    const strong = etag.replace(/^W\//, "");
+    const poll = async (header: string) => (await api("GET", `/v1/entries/${json.id}`, undefined, { "if-none-match": header })).status;
+    expect(await poll(strong)).toBe(304);
+    expect(await poll(`"other",${strong}`)).toBe(304);
+    expect(await poll(`  W/"other" ,  ${strong}  `)).toBe(304);
+    expect(await poll("*")).toBe(304);
+    expect(await poll(`"other", W/"x.1"`)).toBe(200);
+    expect(await poll(strong.slice(0, -2) + '9"')).toBe(200);
+  });
+
+  it("retries a failed entry: back to queued with its record, 409 with the status otherwise", async () => {
+    const { json } = await api("POST", "/v1/entries", valid);
+    await sendNodeEvent(target, json.id, progress(1, "sections", { words: 300, progress: 0.4 }));
+    const failedEvent = { ...progress(2, "failed", { words: 300, progress: 0.4 }), type: "failed", error: { code: "generation_failed", message: "timeout" } } as NodeEvent;
+    expect((await sendNodeEvent(target, json.id, failedEvent)).json.applied).toBe(true);
+    const retried = await api("POST", `/v1/entries/${json.id}/retry`);
+    expect(retried.status).toBe(202);
+    expect(retried.json).toMatchObject({ status: "queued", error: null, words: 300, progress: 0.4 });
+    expect(retried.json.transitions.map((t: { status: string }) => t.status)).toEqual(["queued", "sections", "failed", "queued"]);
+    expect((await api("GET", `/v1/entries/${json.id}`)).json.status).toBe("queued");
+    // Already queued again: not failed, so 409 naming the status.
+    const again = await api("POST", `/v1/entries/${json.id}/retry`);
+    expect(again.status).toBe(409);
+    expect(again.json.error).toMatchObject({ code: "entry_not_failed" });
+    expect(again.json.error.message).toContain("queued");
+    // A node resuming it numbers its events above the ones already applied; progress keeps its place.
+    expect((await sendNodeEvent(target, json.id, progress(3, "sections", { words: 350, progress: 0.08 }))).json.applied).toBe(true);
+    expect((await api("GET", `/v1/entries/${json.id}`)).json).toMatchObject({ status: "sections", words: 350, progress: 0.4 });
+    const done = await api("POST", "/v1/entries", valid);
+    await sendNodeEvent(target, done.json.id, finished(1));
+    const finishedRetry = await api("POST", `/v1/entries/${done.json.id}/retry`);
+    expect(finishedRetry.status).toBe(409);
+    expect(finishedRetry.json.error.message).toContain("needs_review");
+    expect((await api("POST", "/v1/entries/ent_doesnotexist/retry")).status).toBe(404);
+    expect((await client(target, otherKey)("POST", `/v1/entries/${json.id}/retry`)).status).toBe(404);
+    const reader = client(target, await newKey(target, "reader", ["read"]));
+    expect((await reader("POST", `/v1/entries/${json.id}/retry`)).json.error.code).toBe("forbidden");
+  });
+
   it("serves content as Markdown by default and JSON on request, 409 before it exists", async () => {
     const { json } = await api("POST", "/v1/entries", valid);
     const early = await api("GET", `/v1/entries/${json.id}/content`);
@@ -231,7 +274,7 @@ describe.each(["node", "worker"] as const)("entries API on %s", (name) => {
   it("accepts node events only when signed, and ignores repeated or stale ones", async () => {
     const { json } = await api("POST", "/v1/entries", valid);
     expect((await sendNodeEvent(target, json.id, progress(1, "blueprint"), newSigningSecret())).status).toBe(401);
-    const unsigned = await fetch(`${target.url}/v1/node/jobs/${json.id}/events`, { method: "POST", body: JSON.stringify(progress(1, "blueprint")) });
+    const unsigned = await fetch(`${target.url}/v1/node/entries/${json.id}/events`, { method: "POST", body: JSON.stringify(progress(1, "blueprint")) });
     expect(unsigned.status).toBe(401);
     expect((await sendNodeEvent(target, json.id, progress(2, "sections", { words: 200 }))).json.applied).toBe(true);
     expect((await sendNodeEvent(target, json.id, progress(2, "sections", { words: 999 }))).json.applied).toBe(false);
@@ -253,5 +296,23 @@ describe.each(["node", "worker"] as const)("entries API on %s", (name) => {
     expect(ready.status).toBe(200);
     expect(ready.json.status).toBe("ok");
     expect(ready.json.db.ok).toBe(true);
+  });
+});
+
+describe("the Worker without OPUS_PUBLIC_URL", () => {
+  it("refuses to serve (503 naming no secret) rather than build links from a request's Host", async () => {
+    const worker = await startTestWorker({ OPUS_NODE_SECRET: newSigningSecret(), OPUS_PUBLIC_URL: "" });
+    try {
+      const res = await fetch(`${worker.url}/v1/entries`, { headers: { authorization: "Bearer opus_sk_whatever" } });
+      expect(res.status).toBe(503);
+      expect(((await res.json()) as any).error.code).toBe("not_configured");
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it("names OPUS_PUBLIC_URL in the configuration error", () => {
+    expect(() => readEdgeConfig({ OPUS_DB_URL: "http://127.0.0.1:1", OPUS_NODE_SECRET: newSigningSecret() }, { requirePublicUrl: true })).toThrow(/OPUS_PUBLIC_URL: required/);
+    expect(readEdgeConfig({ OPUS_DB_URL: "http://127.0.0.1:1", OPUS_NODE_SECRET: newSigningSecret(), OPUS_PUBLIC_URL: "https://opus.example.org/" }, { requirePublicUrl: true }).publicUrl).toBe("https://opus.example.org");
   });
 });

@@ -1,4 +1,6 @@
 // The response cache replays seeded requests only, from memory and from the node's libSQL file.
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { openNodeDb } from "../../gpu-node/db/client.ts";
@@ -63,7 +65,7 @@ describe("response cache", () => {
     const first = await withEngine(config, (engine) => engine.complete(request), { db });
     const rows = await db.select().from(responseCache);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ modelId: "stories", text: first.text, tokens: first.tokens, modelSha256: "270cba1bd5109f42d03350f60406024560464db173c0e387d91f0426d3bd256d" });
+    expect(rows[0]).toMatchObject({ modelId: "stories", text: first.text, tokens: first.tokens, modelSha256: createHash("sha256").update(readFileSync(storiesPath)).digest("hex") });
     db.$client.close();
 
     const reopened = await openNodeDb(file);

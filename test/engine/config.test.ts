@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadNodeConfig, noModelMessage } from "../../gpu-node/engine/index.ts";
+import { ConfigError } from "../../gpu-node/engine/index.ts";
+import { loadNodeConfig, noModelMessage } from "../../gpu-node/config/index.ts";
 import { resolveModelSource } from "../../gpu-node/engine/model-source.ts";
 import { ModelSourceError } from "../../gpu-node/engine/errors.ts";
 import { storiesPath, tempDir } from "./helpers.ts";

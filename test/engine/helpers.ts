@@ -3,7 +3,8 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createEngine, loadNodeConfig, type Engine, type NodeConfig } from "../../gpu-node/engine/index.ts";
+import { createEngine, type Engine } from "../../gpu-node/engine/index.ts";
+import { loadNodeConfig, type NodeConfig } from "../../gpu-node/config/index.ts";
 import { randomModelPath, testModelPath } from "../support/models.ts";
 
 export const storiesPath = testModelPath;

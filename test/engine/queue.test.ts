@@ -35,7 +35,7 @@ describe("admission queue", () => {
       expect(response.status).toBe(503);
       const retryAfter = Number(response.headers.get("retry-after"));
       expect(Number.isInteger(retryAfter) && retryAfter >= 1).toBe(true);
-      expect(await response.json()).toMatchObject({ error: "queue_full", retryAfterSeconds: retryAfter });
+      expect(await response.json()).toMatchObject({ error: { code: "queue_full", message: expect.stringContaining(`Retry in ${retryAfter}s`) } });
       await expect(engine.complete({ prompt: "Once", maxTokens: 3 })).rejects.toBeInstanceOf(QueueFullError);
       expect(await metricValue(engine, "opus_engine_requests_total", { model: "stories", outcome: "queue_full" })).toBe(2);
 

@@ -162,18 +162,18 @@ describe("uniqueness", () => {
 describe("documents", () => {
   it("indexes a finished entry, finds it, re-adds unchanged text as a no-op, and removes it", async () => {
     const markdown = entry("The Great Blessing of Waters", `${NB}At Theophany the priest plunges the cross three times into the waters, and the faithful carry the blessed water home to drink and to sprinkle their houses through the year.`);
-    const added = await indexFinishedEntry(kb, { jobId: "job-1", markdown });
-    expect(added).toEqual({ id: "entry/job-1", chunks: 1 });
-    expect((await kb.listDocuments()).find((d) => d.id === "entry/job-1")?.kind).toBe("entry");
-    expect((await kb.addDocument({ id: "entry/job-1", markdown, kind: "entry" })).changed).toBe(false);
+    const added = await indexFinishedEntry(kb, { entryId: "ent-1", markdown });
+    expect(added).toEqual({ id: "entry/ent-1", chunks: 1 });
+    expect((await kb.listDocuments()).find((d) => d.id === "entry/ent-1")?.kind).toBe("entry");
+    expect((await kb.addDocument({ id: "entry/ent-1", markdown, kind: "entry" })).changed).toBe(false);
     const hits = await kb.search("blessing of the waters at Theophany", 1);
-    expect(hits[0]!.documentId).toBe("entry/job-1");
+    expect(hits[0]!.documentId).toBe("entry/ent-1");
     expect(hits[0]!.documentTitle).toBe("The Great Blessing of Waters");
     const copy = await kb.checkUniqueness(markdown);
-    expect(copy.findings.some((f) => f.source.documentId === "entry/job-1")).toBe(true);
-    expect(await kb.removeDocument("entry/job-1")).toBe(true);
-    expect(await kb.removeDocument("entry/job-1")).toBe(false);
-    expect((await kb.search("blessing of the waters at Theophany", 3)).some((h) => h.documentId === "entry/job-1")).toBe(false);
+    expect(copy.findings.some((f) => f.source.documentId === "entry/ent-1")).toBe(true);
+    expect(await kb.removeDocument("entry/ent-1")).toBe(true);
+    expect(await kb.removeDocument("entry/ent-1")).toBe(false);
+    expect((await kb.search("blessing of the waters at Theophany", 3)).some((h) => h.documentId === "entry/ent-1")).toBe(false);
     expect((await kb.checkUniqueness(markdown)).findings).toEqual([]);
   });
 

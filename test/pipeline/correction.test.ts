@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPipeline, type PipelineResult } from "../../gpu-node/pipeline/write-entry.ts";
 import { startTestPipeline, type TestPipeline } from "../support/pipeline.ts";
+import { entryHangGuardMs } from "../support/bounds.ts";
 
 const job = (id: string) => ({ id, subject: "Hesychasm", tier: "B" as const, category: "Theology", seed: 77 });
 
@@ -59,5 +60,5 @@ describe("targeted correction", () => {
     }
     for (const i of carriers) expect(rewritten.has(keys[i]!), `paragraph ${keys[i]} carried "${word}"`).toBe(true);
     expect((second.entry.metadata.retries as { kind: string }[]).filter((r) => r.kind === "correction").length).toBe(corrections.length);
-  }, 600_000);
+  }, entryHangGuardMs);
 });

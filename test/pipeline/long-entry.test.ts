@@ -1,8 +1,9 @@
 // A whole tier-S entry on the real test model: at least 10,000 words, structured as its blueprint.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runPipeline, type Progress } from "../../gpu-node/pipeline/write-entry.ts";
+import { runPipeline, type PipelineReport } from "../../gpu-node/pipeline/write-entry.ts";
 import { countWords } from "../../shared/text/words.ts";
 import { startTestPipeline, type TestPipeline } from "../support/pipeline.ts";
+import { entryHangGuardMs } from "../support/bounds.ts";
 
 describe("tier-S entry", () => {
   let t: TestPipeline;
@@ -15,7 +16,7 @@ describe("tier-S entry", () => {
 
   it("reaches 10,000 words in sections that match the blueprint, with a recorded state machine", async () => {
     const statuses: string[] = [];
-    const progress: Progress[] = [];
+    const progress: PipelineReport[] = [];
     const job = { id: "ent_long", subject: "Theosis", tier: "S" as const, category: "Theology", seed: 2026 };
     await t.deps.checkpoints.open({ ...job, callback_url: "http://127.0.0.1:1/unused" });
     const result = await runPipeline(job, t.deps, {
@@ -59,7 +60,7 @@ describe("tier-S entry", () => {
     for (let i = 1; i < progress.length; i++) expect(progress[i]!.progress).toBeGreaterThanOrEqual(progress[i - 1]!.progress);
     const lastWriting = progress.filter((p) => p.status === "sections").at(-1)!;
     expect(lastWriting.progress).toBeCloseTo(0.85, 5);
-    expect(lastWriting.etaSeconds).toBe(0);
+    expect(lastWriting.eta_seconds).toBe(0);
     // Reproducibility record.
     expect(entry.metadata).toMatchObject({ seed: 2026, model_sha256: expect.stringMatching(/^[0-9a-f]{64}$/), prompt_version: expect.any(String), prompt_style: "completion", config_hash: expect.stringMatching(/^[0-9a-f]{16}$/) });
     // Each section was grounded in passages retrieved from the knowledge base (kept in the draft).
@@ -71,5 +72,5 @@ describe("tier-S entry", () => {
     const steps = await t.deps.checkpoints.steps("ent_long");
     const paragraphSteps = steps.filter((s) => s.kind === "paragraph" || s.kind === "expansion");
     expect(paragraphSteps.length).toBe(paragraphs.length);
-  }, 600_000);
+  }, entryHangGuardMs);
 });

@@ -5,6 +5,7 @@ import type { ChatRequest, CompletionRequest, CompletionResult } from "../../gpu
 import { chatTemplateAllowance, fitPrompt, fitStyledPrompt, type PromptPart } from "../../gpu-node/pipeline/prompt.ts";
 import { runPipeline } from "../../gpu-node/pipeline/write-entry.ts";
 import { startTestPipeline, type TestPipeline } from "../support/pipeline.ts";
+import { entryHangGuardMs } from "../support/bounds.ts";
 
 const words = (t: string) => t.split(/\s+/).filter(Boolean).length;
 
@@ -30,9 +31,9 @@ const chatPrompt = (system: string, user: string, reply: string) => ({
 describe("prompt styles", () => {
   it("builds one document for a base model, and system, user and reply messages for a chat model", async () => {
     const document = await fitStyledPrompt("completion", parts, 1000, words);
-    expect(document).toEqual({ kind: "complete", prompt: "Entry: Theosis.\nHouse style: sober.\n\n## I. Union\n\nThe previous paragraph.\n\nThe text so far" });
+    expect(document).toEqual({ kind: "completion", prompt: "Entry: Theosis.\nHouse style: sober.\n\n## I. Union\n\nThe previous paragraph.\n\nThe text so far" });
     // Exactly what the plain fitter makes of the completion parts.
-    expect(document).toEqual({ kind: "complete", prompt: (await fitPrompt(parts.filter((p) => p.only !== "chat"), 1000, words)).prompt });
+    expect(document).toEqual({ kind: "completion", prompt: (await fitPrompt(parts.filter((p) => p.only !== "chat"), 1000, words)).prompt });
 
     const chat = await fitStyledPrompt("chat", parts, 1000, words);
     expect(chat).toEqual(chatPrompt("You write an entry.\nHouse style: sober.", "Entry: Theosis.\nThe paragraph before it: the previous paragraph.", "The text so far"));
@@ -101,5 +102,5 @@ describe("an entry written through chat messages", () => {
       expect(c.messages.at(-2)!.role).toBe("user");
       expect(words(c.messages.at(-1)!.content)).toBeGreaterThan(0);
     }
-  }, 300_000);
+  }, entryHangGuardMs);
 });

@@ -15,6 +15,7 @@ import { testNodeEnv } from "../support/gpu-node.ts";
 import { repoRoot } from "../support/paths.ts";
 import { startTestPipeline } from "../support/pipeline.ts";
 import { freePort } from "../support/net.ts";
+import { entryHangGuardMs } from "../support/bounds.ts";
 
 const subject = { subject: "Holy Icons", tier: "B" as const, category: "Theology", seed: 4242 };
 
@@ -33,7 +34,7 @@ function startNodeProcess(env: Record<string, string>, port: number): Promise<Ch
   });
 }
 
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 240_000): Promise<T> {
+async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = entryHangGuardMs): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
@@ -54,16 +55,17 @@ describe("kill and resume", () => {
   it("completes the same entry after the node process is killed mid-section", async () => {
     // The uninterrupted reference, in this process, on the same settings.
     const reference = await startTestPipeline();
-    await reference.deps.checkpoints.open({ id: "ent_reference", ...subject, callback_url: "http://127.0.0.1:1/unused" });
+    await reference.deps.checkpoints.open({ id: "ent_reference", ...subject, callback_url: "http://127.0.0.1:1/v1/node/entries/ent_reference/events" });
     const expected = await runPipeline({ id: "ent_reference", ...subject }, reference.deps, { signal: new AbortController().signal, onProgress: () => undefined });
     await reference.close();
 
     const secret = newSigningSecret();
     const dir = mkdtempSync(path.join(os.tmpdir(), "opus-resume-"));
-    const env = { ...testNodeEnv(dir), OPUS_NODE_SECRET: secret };
+    // The edge calls the node at a port chosen beforehand; the node reports only to that edge.
     const port = await freePort();
-    child = await startNodeProcess(env, port);
     edge = await startEdgeTarget("node", { OPUS_NODE_SECRET: secret, OPUS_GPU_NODE_URL: `http://127.0.0.1:${port}` });
+    const env = { ...testNodeEnv(dir), OPUS_NODE_SECRET: secret, OPUS_EDGE_URL: edge.url, OPUS_NODE_MODE: "static" };
+    child = await startNodeProcess(env, port);
     const api = client(edge, await newKey(edge));
     const created = await api("POST", "/v1/entries", subject);
     expect(created.status).toBe(202);
@@ -83,7 +85,7 @@ describe("kill and resume", () => {
     expect(stepsBefore.filter((s) => s.kind === "paragraph").length).toBeGreaterThan(0);
     expect((await api("GET", `/v1/entries/${id}`)).json.status).toBe("sections");
 
-    // Restart: the node resumes the job by itself from its checkpoints.
+    // Restart: the node resumes the entry by itself from its checkpoints.
     child = await startNodeProcess(env, port);
     const final = await until(async () => {
       const s = (await api("GET", `/v1/entries/${id}`)).json;
@@ -111,5 +113,5 @@ describe("kill and resume", () => {
     }
     const paragraphSteps = stepsAfter.filter((s) => s.kind === "paragraph" || s.kind === "expansion");
     expect(paragraphSteps.length).toBe(markdown.split("\n").filter((l) => l.startsWith("\u00a0")).length);
-  }, 600_000);
+  }, entryHangGuardMs);
 });

@@ -5,11 +5,12 @@ import type { AddressInfo } from "node:net";
 import { SpanStatusCode } from "@opentelemetry/api";
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from "@opentelemetry/sdk-trace";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadNodeConfig } from "../../gpu-node/engine/index.ts";
+import { loadNodeConfig } from "../../gpu-node/config/index.ts";
 import { runPipeline } from "../../gpu-node/pipeline/write-entry.ts";
 import { startTracing } from "../../gpu-node/telemetry/tracing.ts";
 import { testModelPath } from "../support/models.ts";
 import { startTestPipeline, type TestPipeline } from "../support/pipeline.ts";
+import { entryHangGuardMs } from "../support/bounds.ts";
 
 const telemetry = { serviceName: "opus-test", sampleRatio: 1 };
 const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId;
@@ -64,7 +65,7 @@ describe("entry traces", () => {
       const parent = byId.get(parentOf(s)!);
       if (parent) expect(endMs(s)).toBeLessThanOrEqual(endMs(parent) + 2);
     }
-  }, 300_000);
+  }, entryHangGuardMs);
 
   it("marks the entry span failed, with the reason, when the entry stops", async () => {
     exporter.reset();
@@ -81,7 +82,7 @@ describe("entry traces", () => {
     const entry = exporter.getFinishedSpans().find((s) => s.name === "entry")!;
     expect(entry.status).toMatchObject({ code: SpanStatusCode.ERROR, message: "canceled by the test" });
     expect(entry.events.some((e) => e.name === "exception")).toBe(true);
-  }, 300_000);
+  }, entryHangGuardMs);
 });
 
 describe("OTLP export", () => {

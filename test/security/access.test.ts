@@ -5,7 +5,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "../../edge/auth.ts";
 import { apiKeys, webhookDeliveries, webhookEndpoints } from "../../edge/db/schema.ts";
-import { insertEntry } from "../../edge/entries/repository.ts";
+import { createEntry } from "../../edge/entries/store.ts";
 import { newEntryId, sha256Hex } from "../../edge/ids.ts";
 import { webhookUrlProblem } from "../../edge/webhooks/ssrf.ts";
 import type { NodeEvent } from "../../shared/api/node-protocol.ts";
@@ -85,7 +85,7 @@ describe.each(["node", "worker"] as const)("access control on %s", (name) => {
       const api = client(target, key);
       // Each key's own entry, so that only the scope decides.
       const own = newEntryId();
-      await insertEntry(target.db, { ...entry, tier: "B", id: own, keyId });
+      await createEntry(target.db, { ...entry, tier: "B", id: own, keyId });
       for (const [method, route, body, needs] of routes(own)) {
         const res = await api(method, route, body);
         const allowed = (scopes as readonly string[]).includes(needs) || (scopes as readonly string[]).includes("admin");

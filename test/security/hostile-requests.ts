@@ -137,7 +137,7 @@ export function generateHostileRequests(seed: number, count: number, t: Targets)
     // Forged node traffic: unsigned, garbage signatures, against other keys' jobs.
     () => ({
       method: "POST",
-      path: pick([`/v1/node/jobs/${pick(t.victimEntryIds)}/events`, "/v1/node/heartbeat", "/v1/node/lease", "/v1/node/register", `/v1/node/jobs/${pick(t.victimEntryIds)}/events?node=${enc(pick(injections))}`]),
+      path: pick([`/v1/node/entries/${pick(t.victimEntryIds)}/events`, "/v1/node/heartbeat", "/v1/node/lease", "/v1/node/register", `/v1/node/entries/${pick(t.victimEntryIds)}/events?node=${enc(pick(injections))}`]),
       body: JSON.stringify({ type: "finished", seq: 99, status: "succeeded", progress: 1, entry: { title: "pwned", markdown: "x", sections: [], words: 1, metadata: {} }, node_id: "evil", capacity: 1, active: 0, max: 64 }),
       headers: {
         "content-type": "application/json",

@@ -60,6 +60,6 @@ export async function newKey(target: EdgeTarget, name = "test", scopes?: Scope[]
 
 /** Posts a node event exactly as a GPU node does (signed with the shared secret). */
 export async function sendNodeEvent(target: EdgeTarget, id: string, event: NodeEvent, secret = target.secret) {
-  const res = await postSigned(`${target.url}/v1/node/jobs/${id}/events`, secret, event);
+  const res = await postSigned(`${target.url}/v1/node/entries/${id}/events`, secret, event);
   return { status: res.status, json: (await res.json()) as any };
 }

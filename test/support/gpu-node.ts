@@ -22,7 +22,13 @@ export function testNodeEnv(dir: string, extra: Record<string, string> = {}): Re
   };
 }
 
-export async function startTestNode(secret: string, extra: Record<string, string> = {}, dir = mkdtempSync(path.join(os.tmpdir(), "opus-node-"))): Promise<RunningGpuNode & { dir: string }> {
-  const node = await startGpuNode({ env: testNodeEnv(dir, extra), secret, port: 0, hostname: "127.0.0.1" });
+/** `port`: a port chosen beforehand, for an edge told the node's URL (OPUS_GPU_NODE_URL) before the node starts. */
+export async function startTestNode(
+  secret: string,
+  extra: Record<string, string> = {},
+  dir = mkdtempSync(path.join(os.tmpdir(), "opus-node-")),
+  port = 0,
+): Promise<RunningGpuNode & { dir: string }> {
+  const node = await startGpuNode({ env: testNodeEnv(dir, extra), secret, port, hostname: "127.0.0.1" });
   return { ...node, dir };
 }

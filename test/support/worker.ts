@@ -10,6 +10,7 @@ import { createClient } from "@libsql/client";
 import { edgeDb, type EdgeDb } from "../../edge/db/client.ts";
 import { edgeMigrations } from "../../edge/node.ts";
 import { startHranaBridge } from "./hrana-bridge.ts";
+import { freePort } from "./net.ts";
 import { repoRoot } from "./paths.ts";
 
 export const workerBundle = path.join(repoRoot, "dist/worker/worker.js");
@@ -23,7 +24,10 @@ export type TestWorker = {
   close: () => Promise<void>;
 };
 
-/** `rateLimit` adds the Workers Rate Limiting binding (OPUS_RATE_LIMITER) as wrangler.toml declares it. */
+/**
+ * `rateLimit` adds the Workers Rate Limiting binding (OPUS_RATE_LIMITER) as wrangler.toml declares it.
+ * The Worker listens on a port chosen first, so that OPUS_PUBLIC_URL (which a Worker needs) can name it.
+ */
 export async function startTestWorker(bindings: Record<string, string>, options: { rateLimit?: { limit: number; period: 10 | 60 } } = {}): Promise<TestWorker> {
   if (!existsSync(workerBundle)) throw new Error(`Worker bundle missing at ${workerBundle}: run \`npm run build:worker\``);
   const dbFile = path.join(mkdtempSync(path.join(os.tmpdir(), "opus-worker-")), "edge.db");
@@ -31,14 +35,15 @@ export async function startTestWorker(bindings: Record<string, string>, options:
   const setup = createClient({ url: `file:${dbFile}` });
   await migrate(drizzle(setup), { migrationsFolder: edgeMigrations });
   const bridge = await startHranaBridge(dbFile);
+  const port = await freePort();
   const mf = new Miniflare({
     modules: true,
     scriptPath: workerBundle,
     compatibilityDate: "2026-04-20",
-    bindings: { OPUS_DB_URL: bridge.url, ...bindings },
+    bindings: { OPUS_DB_URL: bridge.url, OPUS_PUBLIC_URL: `http://127.0.0.1:${port}`, ...bindings },
     ...(options.rateLimit ? { ratelimits: { OPUS_RATE_LIMITER: { simple: options.rateLimit } } } : {}),
     host: "127.0.0.1",
-    port: 0,
+    port,
   });
   const url = (await mf.ready).toString().replace(/\/$/, "");
   return {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseDocument, countWords } from "../../shared/validation/index.ts";
 import { splitSentences } from "../../shared/validation/document/sentences.ts";
-import { romanValue, toRoman } from "../../shared/validation/document/roman.ts";
+import { romanValue, toRoman } from "../../shared/text/roman.ts";
 import { NBSP4, fixture } from "./helpers.ts";
 
 describe("document model", () => {

@@ -2,4 +2,5 @@
 export {};
 export * from "./knowledge.ts";
 export * from "./cache.ts";
-export * from "./pipeline.ts";
+export * from "./entries.ts";
+export * from "./sources.ts";

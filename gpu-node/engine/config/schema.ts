@@ -1,18 +1,19 @@
-// The one zod schema for the whole GPU node: models, memory, generation limits, queue, cache, paths,
-// server and feature flags. Every field has a default so that `OPUS_MODEL=/path/model.gguf` alone works.
+// The engine's part of the node configuration: models, memory, generation limits, queue, cache,
+// calibration, health, paths, downloads and feature flags. The node's whole schema composes these
+// sections with the pipeline's, the knowledge base's, telemetry and the edge link (gpu-node/config).
+// Every field has a default so that `OPUS_MODEL=/path/model.gguf` alone works.
 import { z } from "zod";
-import { pipelineConfigSchema } from "../../pipeline/config.ts";
 
-const positiveInt = z
+export const positiveInt = z
   .number({ error: "expected a positive integer" })
   .int({ error: "expected a positive integer" })
   .positive({ error: "expected a positive integer" });
-const nonNegativeInt = z
+export const nonNegativeInt = z
   .number({ error: "expected a non-negative integer" })
   .int({ error: "expected a non-negative integer" })
   .nonnegative({ error: "expected a non-negative integer" });
 const autoOrPositiveInt = z.union([z.literal("auto"), positiveInt], { error: 'expected "auto" or a positive integer' });
-const fraction = z
+export const fraction = z
   .number({ error: "expected a number between 0 (exclusive) and 1" })
   .gt(0, { error: "expected a number between 0 (exclusive) and 1" })
   .lte(1, { error: "expected a number between 0 (exclusive) and 1" });
@@ -54,7 +55,8 @@ export const modelConfigSchema = z.strictObject({
   flashAttention: z.union([z.literal("auto"), z.boolean()], { error: 'expected "auto", true or false' }).default("auto"),
 });
 
-export const nodeConfigSchema = z.strictObject({
+/** The engine's sections, as zod shapes (gpu-node/config/schema.ts adds the node's other sections). */
+export const engineConfigShape = {
   profile: z.enum(["development", "production"], { error: 'expected "development" or "production"' }).default("development"),
   /** Which llama.cpp backend to use; false forces the CPU. */
   gpu: z.union([z.literal("auto"), z.enum(["cuda", "vulkan", "metal"]), z.literal(false)], {
@@ -122,15 +124,26 @@ export const nodeConfigSchema = z.strictObject({
       persistentMaxEntries: positiveInt.default(100_000),
     })
     .default({ memoryEntries: 512, persistent: true, persistentMaxEntries: 100_000 }),
+  /** Thread calibration (gpu-node/engine/thread-calibration.ts) and its watch in service (thread-tuner.ts). */
   calibration: z
     .strictObject({
-      /** Tokens generated per thread setting in the sweep. */
-      tokens: positiveInt.default(32),
-      /** A setting slower than this is cut short: a bad thread count can be hundreds of times slower. */
-      maxMsPerSetting: positiveInt.default(2000),
+      /** Each thread count decodes this long per window, alone and with every sequence: long enough to show threads stalling on a busy machine. */
+      windowMs: positiveInt.default(400),
       rounds: positiveInt.default(2),
+      /** More threads must beat fewer by this share in every window (0.1: 10% faster). */
+      minGain: z.number({ error: "expected a number from 0 to 10" }).min(0).max(10).default(0.1),
+      /** A stored calibration older than this is measured again. */
+      maxAgeHours: z.number({ error: "expected a positive number of hours" }).positive({ error: "expected a positive number of hours" }).default(24),
+      /** In service: calibrate again when the last `windowRequests` requests decode below this share of the calibrated speed. */
+      slowFactor: fraction.default(0.2),
+      windowRequests: positiveInt.default(8),
+      /** The rolling window judges only with at least this many requests and tokens. */
+      minRequests: positiveInt.default(4),
+      minTokens: positiveInt.default(64),
+      /** At most one in-service re-calibration per model in this time. */
+      cooldownMs: positiveInt.default(600_000),
     })
-    .default({ tokens: 32, maxMsPerSetting: 2000, rounds: 2 }),
+    .prefault({}),
   health: z
     .strictObject({
       timeoutMs: positiveInt.default(30_000),
@@ -153,46 +166,6 @@ export const nodeConfigSchema = z.strictObject({
       connectTimeoutMs: positiveInt.default(10_000),
     })
     .default({ enabled: true, connectTimeoutMs: 10_000 }),
-  server: z
-    .strictObject({
-      host: z.string().min(1).default("127.0.0.1"),
-      port: z
-        .number({ error: "expected a port number from 1 to 65535" })
-        .int({ error: "expected a port number from 1 to 65535" })
-        .min(1, { error: "expected a port number from 1 to 65535" })
-        .max(65535, { error: "expected a port number from 1 to 65535" })
-        .default(8788),
-    })
-    .default({ host: "127.0.0.1", port: 8788 }),
-  /** The generation pipeline: tier table, loop bounds, quality gate (gpu-node/pipeline/config.ts). */
-  pipeline: pipelineConfigSchema.prefault({}),
-  /** The knowledge base: embeddings, vector index, golden corpus, uniqueness check. */
-  knowledge: z
-    .strictObject({
-      enabled: z.boolean({ error: "expected true or false" }).default(true),
-      /** "opus-static" (built in, offline) or a sentence-embedding model id/folder, e.g. "Xenova/bge-small-en-v1.5". */
-      embedder: z.string().min(1).default("opus-static"),
-      /** Let transformers.js download an embedder that is not cached yet. */
-      allowRemote: z.boolean({ error: "expected true or false" }).default(true),
-      quantization: z.enum(["f32", "f16", "i8"], { error: 'expected "f32", "f16" or "i8"' }).default("f32"),
-      /** Folder of the vector index files. */
-      dir: z.string().min(1).default(".opus/knowledge"),
-      /** Where embedding models are built (the static one) or cached (downloaded ones). */
-      modelsDir: z.string().min(1).default(".opus/cache/models"),
-      /** Golden corpus folder synced at start (default: corpus/golden of this repository). */
-      goldenDir: z.string().min(1).optional(),
-    })
-    .prefault({}),
-  /** OpenTelemetry traces of every entry: its steps, sections, paragraphs and model calls. */
-  telemetry: z
-    .strictObject({
-      /** OTLP/HTTP traces URL, e.g. http://localhost:4318/v1/traces (an OpenTelemetry Collector, Jaeger, Tempo); unset: no tracing. */
-      tracesEndpoint: z.url({ protocol: /^https?$/, error: "expected an http(s) URL such as http://localhost:4318/v1/traces" }).optional(),
-      serviceName: z.string().min(1).default("opus-gpu-node"),
-      /** Share of entries traced (head sampling per entry). */
-      sampleRatio: fraction.default(1),
-    })
-    .prefault({}),
   features: z
     .strictObject({
       threadCalibration: z.boolean({ error: "expected true or false" }).default(true),
@@ -201,11 +174,17 @@ export const nodeConfigSchema = z.strictObject({
       processMetrics: z.boolean({ error: "expected true or false" }).default(true),
     })
     .default({ threadCalibration: true, responseCache: true, processMetrics: true }),
-});
+};
+
+export const engineConfigSchema = z.strictObject(engineConfigShape);
 
 export type ModelConfig = z.output<typeof modelConfigSchema>;
-export type NodeConfigInput = z.input<typeof nodeConfigSchema>;
-export type NodeConfig = z.output<typeof nodeConfigSchema> & {
+export type EngineConfig = z.output<typeof engineConfigSchema> & {
   /** The file the configuration was read from, or null when it came from defaults and environment only. */
   readonly configFile: string | null;
 };
+/**
+ * The engine's modules name their settings NodeConfig: they read the engine's sections of the node
+ * configuration (gpu-node/config's NodeConfig holds these and more). Prefer EngineConfig in new code.
+ */
+export type NodeConfig = EngineConfig;

@@ -33,9 +33,9 @@ export interface StaticModel {
   manifest: StaticModelManifest;
 }
 
-/** Where models are cached unless configured: OPUS_MODEL_CACHE, else .opus/cache/models under the working directory. */
+/** Where models are cached when the caller names no folder: .opus/cache/models under the working directory (the node passes knowledge.embedderCache). */
 export function defaultModelCacheDir(): string {
-  return path.resolve(process.env.OPUS_MODEL_CACHE ?? path.join(".opus", "cache", "models"));
+  return path.resolve(path.join(".opus", "cache", "models"));
 }
 
 export function readStaticManifest(dir: string): StaticModelManifest | undefined {

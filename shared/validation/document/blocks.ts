@@ -2,7 +2,7 @@
 // A deliberately small line-based reader: entries are generated in a fixed house style, and the
 // validators need exact offsets more than full CommonMark coverage.
 import type { Block, Heading, Paragraph } from "../types.ts";
-import { romanValue } from "./roman.ts";
+import { romanValue } from "../../text/roman.ts";
 
 const HEADING = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*#*[ \t]*$/;
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;

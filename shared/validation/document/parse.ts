@@ -6,27 +6,12 @@ import { parseBlocks, splitLines } from "./blocks.ts";
 import { splitSentences } from "./sentences.ts";
 import { extractScripture } from "../scripture/extract.ts";
 import { extractPatristic } from "../patristic/extract.ts";
+import { INDEX_CATALOG, type WorkCatalog } from "../patristic/catalog.ts";
+import { countWords } from "../../text/words.ts";
 
-/** Number of whitespace-separated tokens that contain a letter or digit. */
-export function countWords(text: string, from = 0, to = text.length): number {
-  let count = 0;
-  let inWord = false;
-  let hasAlnum = false;
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
-    const space = c === 32 || c === 10 || c === 9 || c === 13 || c === 0xa0;
-    if (space) {
-      if (inWord && hasAlnum) count++;
-      inWord = false;
-      hasAlnum = false;
-    } else {
-      inWord = true;
-      if (!hasAlnum && ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c > 127)) hasAlnum = true;
-    }
-  }
-  if (inWord && hasAlnum) count++;
-  return count;
-}
+// The validators count words with the one shared counter, so `structure/word-count` reports what an
+// entry's `words` says.
+export { countWords };
 
 const QUOTE_CHARS = /["“”]/g;
 
@@ -85,7 +70,13 @@ function lineIndex(starts: readonly number[], offset: number): number {
   return lo;
 }
 
-export function parseDocument(text: string): OpusDocument {
+export interface ParseOptions {
+  /** Works citations resolve against (default: the citation index alone); see patristic/catalog.ts. */
+  catalog?: WorkCatalog;
+}
+
+export function parseDocument(text: string, options: ParseOptions = {}): OpusDocument {
+  const catalog = options.catalog ?? INDEX_CATALOG;
   const { lines, lineStarts } = splitLines(text);
   const { blocks, headings, paragraphs, title } = parseBlocks(text, { lines, lineStarts });
 
@@ -130,6 +121,7 @@ export function parseDocument(text: string): OpusDocument {
     sections,
     sentences,
     quotations,
+    catalog,
     wordCount,
     get scripture(): readonly ScriptureReference[] {
       return doc.memo("document:scripture", () => extractScripture(text, blocks));

@@ -52,6 +52,8 @@ function isAbbreviation(text: string, dot: number): boolean {
   if (!before) return false;
   const word = before[1]!.replace(/^\.+/, "");
   if (word.length === 1 && /\p{Lu}/u.test(word)) return true; // an initial, "C. S. Lewis"
+  // A Roman chapter before its verse: "Phil. iv. 7", "Ps. xxii. 1".
+  if (/^[ivxlc]+$/i.test(word) && /^[ \u00a0]\d/.test(text.slice(dot + 1, dot + 3))) return true;
   return ABBREVIATIONS.has(word.toLowerCase());
 }
 

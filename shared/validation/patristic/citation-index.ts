@@ -77,6 +77,8 @@ for (const w of WORKS) {
   }
 }
 const genericTitles = new Set(worksData.genericTitles.map(normalizeTitle));
+/** Titles any author may carry, normalised ("letter", "homilies"). */
+export const GENERIC_TITLES: ReadonlySet<string> = genericTitles;
 
 export const getAuthor = (id: string): Author => {
   const a = authorById.get(id);

@@ -1,9 +1,11 @@
 // Finds patristic citations in the house form "St. Athanasius, *On the Incarnation* 54", and the
-// variants "St. Basil's *On the Holy Spirit*" and "St. Athanasius argues in *On the Incarnation*".
-// Only citations whose author is in the citation index are kept: a modern author's book or an
-// emphasised word is not the index's business.
+// variants "St. Basil's *On the Holy Spirit*" and "St. Athanasius argues in *On the Incarnation*",
+// then citations in running prose without italics (prose.ts). Only citations whose author is in
+// the citation index are kept: a modern author's book or an emphasised word is not the index's
+// business. Titles resolve against the document's catalog (the index, plus a library's titles).
 import type { OpusDocument, PatristicCitation } from "../types.ts";
-import { findAuthorMentions, resolveAuthor, resolveWork } from "./citation-index.ts";
+import { findAuthorMentions, resolveAuthor } from "./citation-index.ts";
+import { extractProseCitations } from "./prose.ts";
 
 /** A single-asterisk italic span on one line (bold `**` is skipped). */
 const ITALIC = /(?<![*\\])\*(?![*\s])([^*\n]{2,160}?)(?<!\s)\*(?!\*)/g;
@@ -14,6 +16,13 @@ const ENDS_IN_HIS = /\bin[ \u00a0]+(?:his[ \u00a0]+|her[ \u00a0]+)?$/;
 const LOCATOR = /^[ \u00a0]*,?[ \u00a0]*((?:[IVXLC]+|\d+)(?:[.:]\d+)*(?:[-\u2013]\d+)?)(?![\p{L}\d])/u;
 
 export function extractPatristic(doc: OpusDocument): PatristicCitation[] {
+  const italic = extractItalic(doc);
+  const prose = extractProseCitations(doc, doc.catalog, italic);
+  return prose.length === 0 ? italic : [...italic, ...prose].sort((a, b) => a.start - b.start);
+}
+
+function extractItalic(doc: OpusDocument): PatristicCitation[] {
+  const resolveWork = (title: string) => doc.catalog.resolve(title);
   const out: PatristicCitation[] = [];
   const text = doc.text;
   for (const p of doc.paragraphs) {

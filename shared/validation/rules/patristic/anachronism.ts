@@ -7,7 +7,7 @@ import { findAuthorMentions, findCouncilMentions, getAuthor, getCouncil } from "
 
 /** Verbs that make the Father act on the council or event. */
 const AGENCY =
-  /\b(?:attend(?:s|ed)?|presid(?:es|ed)|(?:spoke|speaks|argued|argues|debated|stood|was present|were present|appeared|intervened)\s+(?:at|before|in)|address(?:es|ed)|sign(?:s|ed)|participat(?:es|ed)|t(?:ook|akes)\s+part|defend(?:s|ed)|wr(?:ote|ites)\s+(?:about|of|on|against|to)|comment(?:s|ed)\s+on|describ(?:es|ed)|recount(?:s|ed)|recall(?:s|ed)|report(?:s|ed)\s+on|prais(?:es|ed)|criticiz(?:es|ed)|criticis(?:es|ed)|condemn(?:s|ed)|oppos(?:es|ed)|support(?:s|ed)|welcom(?:es|ed)|reject(?:s|ed)|refut(?:es|ed)|summon(?:s|ed)|convok(?:es|ed)|convened|led|explain(?:s|ed)|interpret(?:s|ed)|cit(?:es|ed)|quot(?:es|ed)|refer(?:s|red)\s+to|invok(?:es|ed)|appeal(?:s|ed)\s+to|lament(?:s|ed)|celebrat(?:es|ed)|witness(?:es|ed)|saw|lived\s+through|survived|fought)\b/i;
+  /\b(?:(?:in|from)\s+(?:his|her)\s+(?:treatise|letter|epistle|homily|sermon|oration|discourse|book|work|commentary|account|history|report|apology|defen[cs]e|reply|response)\s+(?:on|about|of|against|to|concerning|in defen[cs]e of)|attend(?:s|ed)?|presid(?:es|ed)|(?:spoke|speaks|argued|argues|debated|stood|was present|were present|appeared|intervened)\s+(?:at|before|in)|address(?:es|ed)|sign(?:s|ed)|participat(?:es|ed)|t(?:ook|akes)\s+part|defend(?:s|ed)|wr(?:ote|ites)\s+(?:about|of|on|against|to)|comment(?:s|ed)\s+on|describ(?:es|ed)|recount(?:s|ed)|recall(?:s|ed)|report(?:s|ed)\s+on|prais(?:es|ed)|criticiz(?:es|ed)|criticis(?:es|ed)|condemn(?:s|ed)|oppos(?:es|ed)|support(?:s|ed)|welcom(?:es|ed)|reject(?:s|ed)|refut(?:es|ed)|summon(?:s|ed)|convok(?:es|ed)|convened|led|explain(?:s|ed)|interpret(?:s|ed)|cit(?:es|ed)|quot(?:es|ed)|refer(?:s|red)\s+to|invok(?:es|ed)|appeal(?:s|ed)\s+to|lament(?:s|ed)|celebrat(?:es|ed)|witness(?:es|ed)|saw|lived\s+through|survived|fought)\b/i;
 /** "St. Athanasius at the Council of Chalcedon". */
 const PRESENCE = /^[\s,]*(?:was\s+|were\s+)?(?:present\s+)?at\s+(?:the\s+)?$/i;
 /** Words that move the subject off the Father or the time after his death. */
@@ -32,7 +32,9 @@ export const anachronism: Validator = {
     const text = doc.text;
     for (const s of doc.sentences) {
       if (doc.paragraphs[s.paragraph]!.kind === "blockquote") continue;
-      const authors = findAuthorMentions(s.text, s.start);
+      // A name inside a cited title ("in his treatise against Eunomius") is not someone he acts on.
+      const titles = doc.patristic.filter((c) => c.workStart >= s.start && c.workStart < s.end).map((c) => [c.workStart, c.workStart + c.work.length] as const);
+      const authors = findAuthorMentions(s.text, s.start).filter((m) => !titles.some(([a, b]) => m.start >= a && m.end <= b));
       if (authors.length === 0) continue;
       const councils = findCouncilMentions(s.text, s.start);
       const mentions = [...authors.map((m) => ({ ...m, type: "author" as const })), ...councils.map((m) => ({ ...m, type: "council" as const }))].sort((a, b) => a.start - b.start);

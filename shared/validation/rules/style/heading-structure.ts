@@ -1,7 +1,7 @@
 // style/heading-structure: one "# Subject" title on the first line, then "## I. Title",
 // "## II. Title"... in order, "### " subsections only inside a section. Numerals are fixable.
 import type { Heading, IssueDraft, OpusDocument, Validator } from "../../types.ts";
-import { romanValue, toRoman } from "../../document/roman.ts";
+import { romanValue, toRoman } from "../../../text/roman.ts";
 
 /** A section label the writer meant as a number: "IV.", "iv)", "4.", "IV" (without the dot). */
 const LOOSE_NUMBER = /^(?:([IVXLCDMivxlcdm]+)([.):]?)|(\d{1,3})([.):]))[ \t]+/;

@@ -1,9 +1,9 @@
 // style/paragraph-indent: every prose paragraph starts with exactly four NO-BREAK SPACEs (U+00A0).
 // Four ASCII spaces would make Markdown render the paragraph as a code block; NBSP keeps it a
 // paragraph and shows the indent. Paragraphs are one line each, separated by a blank line.
+import { paragraphIndent as INDENT } from "../../../text/house-style.ts";
 import type { IssueDraft, OpusDocument, Validator } from "../../types.ts";
 
-export const INDENT = "\u00a0".repeat(4);
 const INDENT_CHARS = /^[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+/;
 
 function describe(indent: string): string {
