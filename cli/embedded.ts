@@ -36,9 +36,9 @@ export async function startEmbedded(opts: { json: boolean; config?: string }): P
   const edge = await startEdge({ ...env, OPUS_DB_URL: defaultDbUrl(), OPUS_NODE_SECRET: secret }, { port: 0 });
   let node: RunningGpuNode;
   try {
-    // The progress bar owns the terminal: the engine reports errors only, unless told otherwise.
+    // The progress bar owns the terminal: the engine reports errors only, as plain lines for a person, unless told otherwise.
     node = await startGpuNode({
-      env: { ...model.env, OPUS_LOG_LEVEL: logLevel ?? "error", OPUS_EDGE_URL: edge.url, OPUS_NODE_MODE: "push", OPUS_NODE_PUBLIC_URL: undefined },
+      env: { ...model.env, OPUS_LOG_LEVEL: logLevel ?? "error", OPUS_LOG_FORMAT: process.env.OPUS_LOG_FORMAT ?? "text", OPUS_EDGE_URL: edge.url, OPUS_NODE_MODE: "push", OPUS_NODE_PUBLIC_URL: undefined },
       secret,
       port: 0,
       configFile: opts.config,

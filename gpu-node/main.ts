@@ -17,6 +17,7 @@ import type { CheckpointStore } from "./pipeline/checkpoints.ts";
 import { promptVersion } from "./pipeline/version.ts";
 import { createNodePipeline } from "./pipeline-deps.ts";
 import { createNodeApp } from "./server.ts";
+import { createNodeLogger } from "./telemetry/log.ts";
 import { startTracing } from "./telemetry/tracing.ts";
 
 export type GpuNodeOptions = {
@@ -27,6 +28,7 @@ export type GpuNodeOptions = {
   secret?: string;
   port?: number;
   hostname?: string;
+  /** Where the node's log lines go (one JSON object per line, or text with OPUS_LOG_FORMAT=text); default stderr. */
   log?: (line: string) => void;
 };
 
@@ -62,19 +64,22 @@ function closeServer(server: ServerType): Promise<void> {
 
 export async function startGpuNode(opts: GpuNodeOptions = {}): Promise<RunningGpuNode> {
   const secret = assertSigningSecret(opts.secret, "OPUS_NODE_SECRET");
-  const write = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const config = loadNodeConfig({ env: opts.env ?? process.env, file: opts.configFile });
-  // What the node tells, at the configured level (the CLI's progress bar owns the terminal at "error").
-  const shown = { error: 0, warn: 1, info: 2, debug: 3 } as const;
-  const logAt = (level: "error" | "warn" | "info", line: string) => {
-    if (shown[level] <= shown[config.logLevel]) write(line);
-  };
   const edge = resolveEdgeLink(config.edge, config.paths.database);
+  // What the node tells, at the configured level (the CLI's progress bar owns the terminal at "error"),
+  // every line with the node's id as its edge knows it (a static node is "static" there, whatever its own).
+  const logger = createNodeLogger({
+    level: config.logLevel,
+    format: config.logFormat,
+    ...(opts.log ? { write: opts.log } : {}),
+    fields: edge && edge.mode !== "static" ? { node_id: edge.nodeId } : {},
+  });
+  const log = logger.log;
   const opened = new OpenedParts();
   try {
     const db = await openNodeDb(config.paths.database);
     opened.add("node database", () => db.$client.close());
-    const engine = await createEngine(config, { db });
+    const engine = await createEngine(config, { db, logger: logger.with({ component: "engine" }).log });
     opened.add("engine", () => engine.close());
     const info = await engine.modelInfo();
     const { deps, knowledge, checkpoints } = await createNodePipeline(config, db, engine);
@@ -89,7 +94,7 @@ export async function startGpuNode(opts: GpuNodeOptions = {}): Promise<RunningGp
       secret,
       edge: edge ? { url: edge.edgeUrl, reportTimeoutMs: edge.reportTimeoutMs } : undefined,
       capacity,
-      log: logAt,
+      log,
       // Finished entries join the knowledge base: later entries are checked against them.
       ...(knowledge
         ? {
@@ -100,26 +105,26 @@ export async function startGpuNode(opts: GpuNodeOptions = {}): Promise<RunningGp
         : {}),
     });
     opened.add("entries", () => runner.close());
-    const app = createNodeApp({ secret, runner, routes: [engineRoutes(engine), ...(knowledge ? [knowledgeRoutes(knowledge)] : [])] });
+    const app = createNodeApp({ secret, runner, log, routes: [engineRoutes(engine, log), ...(knowledge ? [knowledgeRoutes(knowledge)] : [])] });
     const hostname = opts.hostname ?? config.server.host;
     const server = await listen(app, opts.port ?? config.server.port, hostname);
     opened.add("HTTP server", () => closeServer(server));
     const address = server.address();
     const port = typeof address === "object" && address ? address.port : (opts.port ?? config.server.port);
     const url = `http://${hostname}:${port}`;
-    if (!edge) logAt("warn", "no edge configured (OPUS_EDGE_URL): this node accepts no entries");
+    if (!edge) log("warn", "no edge configured (OPUS_EDGE_URL): this node accepts no entries");
     const resumed = await runner.resumeUnfinished();
     // Always told: the node takes up work by itself.
-    if (resumed.length > 0) write(`resuming ${resumed.length} unfinished entr${resumed.length === 1 ? "y" : "ies"}: ${resumed.join(", ")}`);
+    if (resumed.length > 0) logger.always("info", `resuming ${resumed.length} unfinished entr${resumed.length === 1 ? "y" : "ies"}: ${resumed.join(", ")}`, { entry_ids: resumed });
     // A static node (the edge calls it at OPUS_GPU_NODE_URL) only answers: it runs no link.
     const edgeLink = edge && edge.mode !== "static"
-      ? startEdgeLink({ ...edge, secret, runner, listenUrl: url, model: info.id, queueDepth: () => engine.stats().queueDepth, stats: engineStatsSampler(engine), log: logAt })
+      ? startEdgeLink({ ...edge, secret, runner, listenUrl: url, model: info.id, queueDepth: () => engine.stats().queueDepth, stats: engineStatsSampler(engine), log })
       : undefined;
     if (edgeLink) opened.add("edge link", () => edgeLink.stop());
     return { url, port, config, engine, runner, checkpoints, resumed, edgeLink, close: () => opened.releaseAll() };
   } catch (error) {
     // Start-up failed: release what was opened, and say why it failed (not why a release did).
-    await opened.releaseAll().catch((releaseError: Error) => write(`while stopping after a failed start: ${releaseError.message}`));
+    await opened.releaseAll().catch((releaseError: Error) => logger.always("error", "while stopping after a failed start", { error: releaseError.message }));
     throw error;
   }
 }

@@ -8,6 +8,7 @@ import { EntryAssignment, nodeRoutes, type AssignmentAck } from "../shared/api/n
 import { verifySignature } from "../shared/api/signing.ts";
 import { CallbackRefused, NoEdgeConfigured } from "./edge-link/callbacks.ts";
 import type { EntryRunner } from "./entries/runner.ts";
+import type { Log } from "./telemetry/log.ts";
 
 type NodeEnv = { Variables: { body: unknown } };
 
@@ -35,7 +36,8 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   return result.data;
 }
 
-export type NodeAppOptions = { secret: string; runner: EntryRunner; routes?: Hono[] };
+/** `log`: the node's logger (gpu-node/telemetry/log.ts), told of unexpected errors; default stderr. */
+export type NodeAppOptions = { secret: string; runner: EntryRunner; routes?: Hono[]; log?: Log };
 
 export function createNodeApp(opts: NodeAppOptions): Hono<NodeEnv> {
   const app = new Hono<NodeEnv>();
@@ -43,7 +45,8 @@ export function createNodeApp(opts: NodeAppOptions): Hono<NodeEnv> {
     if (err instanceof HTTPException) return err.getResponse();
     if (err instanceof CallbackRefused) return c.json(errorBody("invalid_request", "Invalid request body", [{ field: err.field, message: err.message }]), 422);
     if (err instanceof NoEdgeConfigured) return c.json(errorBody("no_edge", err.message), 409);
-    console.error("gpu-node error", err);
+    if (opts.log) opts.log("error", "unhandled error in a request", { method: c.req.method, path: c.req.path, error: err });
+    else console.error("gpu-node error", err);
     return c.json(errorBody("internal_error", "Internal error"), 500);
   });
   app.notFound((c) => c.json(errorBody("not_found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404));

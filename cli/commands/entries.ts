@@ -89,24 +89,27 @@ export function registerEntries(program: Command): void {
       .description("print a finished entry (Markdown, or JSON with its sections and metadata)")
       .argument("<id>", "entry id (ent_...)")
       .addOption(new Option("--format <format>", "md or json (--json means json)").choices(["md", "json"]).default("md"))
-      .option("--revision <n>", "a given revision of the entry, where the edge keeps revisions", integerOption("--revision", 1, 1_000_000))
+      .option("--revision <n>", "a given revision of the entry (1 is the one the node wrote; each review edit or rewrite adds one)", integerOption("--revision", 1, 1_000_000))
       .option("--out <file>", "write to a file instead of stdout"),
   ).action((id: string, opts: ClientOptions & { format: "md" | "json"; revision?: number; out?: string }) =>
     runClient(async () => {
       const { ClientError, segment } = await import("../client/http.ts");
       const client = await clientFor(opts);
       const format = opts.json ? "json" : opts.format;
+      const query = { format: format === "json" ? "json" : "markdown" };
+      const headers = { accept: format === "json" ? "application/json" : "text/markdown" };
       let text: string;
       try {
-        const res = await client.send("GET", `/v1/entries/${segment(id)}/content`, {
-          query: { format: format === "json" ? "json" : "markdown", revision: opts.revision },
-          headers: { accept: format === "json" ? "application/json" : "text/markdown" },
-        });
+        // A past revision is read where the edge keeps them (the review API); the entry as it is now from /content.
+        const res = opts.revision === undefined
+          ? await client.send("GET", `/v1/entries/${segment(id)}/content`, { query, headers })
+          : await client.send("GET", `/v1/entries/${segment(id)}/revisions/${opts.revision}`, { query, headers });
         text = await res.text();
       } catch (error) {
-        // An edge without revisions refuses the unknown query parameter: say so plainly.
-        if (error instanceof ClientError && error.info.status === 422 && error.info.fields?.some((f) => f.field === "revision")) {
-          throw new ClientError(`this edge does not serve revisions (it refused ?revision=${opts.revision}): drop --revision to get the entry as it is now`, error.info);
+        if (error instanceof ClientError && error.info.code === "revision_not_found") {
+          const listed = await client.json<{ current: number | null }>("GET", `/v1/entries/${segment(id)}/revisions`).catch(() => undefined);
+          const known = listed?.current ? `it has revisions 1 to ${listed.current}` : "it has no revisions yet";
+          throw new ClientError(`entry ${id} has no revision ${opts.revision}: ${known}; drop --revision to get the entry as it is now`, error.info);
         }
         if (error instanceof ClientError && error.info.code === "entry_not_ready") {
           throw new ClientError(`${error.message.replace(/ \(HTTP.*$/, "")}: \`opus watch ${id}\` waits until it is written`, error.info);

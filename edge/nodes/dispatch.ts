@@ -5,6 +5,7 @@
 // and never more than its capacity: the entries its engine writes at once, as the node reports.
 import { AssignmentAck, nodeRoutes, edgeRoutes, type EntryAssignment } from "../../shared/api/node-protocol.ts";
 import { postSigned } from "../../shared/api/signing.ts";
+import { jsonLogLine } from "../../shared/logging/line.ts";
 import type { EdgeConfig } from "../config.ts";
 import type { EdgeDeps } from "../context.ts";
 import type { EdgeDb } from "../db/client.ts";
@@ -71,7 +72,7 @@ async function deliverAssignment(deps: EdgeDeps, node: { id: string; url: string
   if (!result.ok) {
     await recordFailure(db, node.id, result.reason, Date.now(), config);
     // The user sees a plain step; why the node failed is for the operator (this log, GET /v1/nodes).
-    console.warn(JSON.stringify({ msg: "dispatch failed", entry_id: row.id, node_id: node.id, reason: result.reason }));
+    console.warn(jsonLogLine("opus-edge", "warn", "dispatch failed", { entry_id: row.id, trace_id: span.traceId, node_id: node.id, reason: result.reason }));
     await releaseEntry(db, row.id, node.id, waitingStep);
     return result;
   }

@@ -3,6 +3,7 @@
 // otherwise it is the API's no-op, and the edge still makes a span id of its own, so the W3C
 // traceparent it stores with an entry and sends to GPU nodes always names a span of one trace.
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from "@opentelemetry/api";
+import { jsonLogLine } from "../../shared/logging/line.ts";
 import { childOf, formatTraceparent, parseTraceparent } from "../../shared/tracing/traceparent.ts";
 
 export const edgeTracerName = "opus-edge";
@@ -42,13 +43,13 @@ export function dispatchSpan(tracer: Tracer | undefined, row: { id: string; trac
   return span;
 }
 
-/** One structured log line (JSON) carrying the entry id and the trace id. */
+/** One structured log line (JSON, shared/logging/line.ts: the GPU node's shape too) carrying the entry id and the trace id. */
 export function logEntryEvent(message: string, fields: { entry_id: string; trace_id: string } & Record<string, unknown>): void {
   // OPUS_LOG_LEVEL=warn|error quiets them (the CLI's embedded edge, whose user watches a progress bar);
   // Workers have no process.env and always log.
   const level = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.OPUS_LOG_LEVEL;
   if (level === "warn" || level === "error" || level === "silent") return;
-  console.log(JSON.stringify({ level: "info", time: new Date().toISOString(), service: "opus-edge", msg: message, ...fields }));
+  console.log(jsonLogLine("opus-edge", "info", message, fields));
 }
 
 export { SpanKind };

@@ -14,6 +14,7 @@ export type ConfigPath = (string | number)[];
 export const envAliases: Readonly<Record<string, ConfigPath>> = {
   OPUS_GPU: ["gpu"],
   OPUS_LOG_LEVEL: ["logLevel"],
+  OPUS_LOG_FORMAT: ["logFormat"],
   OPUS_MEMORY_BUDGET: ["memory", "budget"],
   OPUS_MAX_TOKENS: ["generation", "maxTokens"],
   OPUS_REQUEST_TIMEOUT_MS: ["generation", "requestTimeoutMs"],

@@ -4,6 +4,7 @@
 // (the edge calls it at OPUS_GPU_NODE_URL) runs no link: it only answers.
 import { edgeRoutes, LeaseResponse, NodeHeartbeatAck, type EntryAssignment, type NodeHeartbeat, type NodeStats } from "../../shared/api/node-protocol.ts";
 import { postSigned } from "../../shared/api/signing.ts";
+import { entryLogFields, type Log } from "../telemetry/log.ts";
 import type { EdgeLink } from "./config.ts";
 
 /** What the link needs from the entry runner. */
@@ -25,7 +26,8 @@ export type EdgeLinkOptions = EdgeLink & {
   queueDepth?: () => number;
   /** The node's own figures for the edge's dashboard (tokens/s, VRAM, model pool): see stats.ts. */
   stats?: () => Promise<NodeStats>;
-  log?: (level: "warn" | "info", line: string) => void;
+  /** The node's logger (gpu-node/telemetry/log.ts): one line per change of the link's state, one per leased or stopped entry. */
+  log?: Log;
 };
 
 export type RunningEdgeLink = {
@@ -48,7 +50,7 @@ export function startEdgeLink(opts: EdgeLinkOptions): RunningEdgeLink {
 
   const report = (problem: string) => {
     // One line per change of state, not one per failed attempt.
-    if (problem !== lastProblem) log(problem ? "warn" : "info", problem ? `edge link: ${problem}` : "edge link: connected");
+    if (problem !== lastProblem) log(problem ? "warn" : "info", problem ? `edge link: ${problem}` : "edge link: connected", { edge_url: opts.edgeUrl });
     lastProblem = problem;
   };
 
@@ -72,7 +74,7 @@ export function startEdgeLink(opts: EdgeLinkOptions): RunningEdgeLink {
     };
     const ack = NodeHeartbeatAck.parse(await post(edgeRoutes.heartbeat, body));
     heartbeatMs = ack.heartbeat_interval_ms;
-    for (const id of ack.stop) if (opts.runner.release(id)) log("info", `edge link: stopped entry ${id} (canceled or handed to another node)`);
+    for (const id of ack.stop) if (opts.runner.release(id)) log("info", "edge link: entry stopped (canceled or handed to another node)", { entry_id: id });
   }
 
   /** Pull mode: leases entries while there is room. Returns how many it took. */
@@ -82,7 +84,7 @@ export function startEdgeLink(opts: EdgeLinkOptions): RunningEdgeLink {
     const res = LeaseResponse.parse(await post(edgeRoutes.lease, { node_id: opts.nodeId, max: Math.min(room, 64) }));
     for (const assignment of res.entries) {
       const outcome = await opts.runner.assign(assignment).catch((error: Error) => `refused: ${error.message}`);
-      log("info", `edge link: leased entry ${assignment.id} (${outcome})`);
+      log("info", "edge link: entry leased", { ...entryLogFields(assignment), outcome });
     }
     return res.entries.length;
   }
@@ -128,7 +130,7 @@ export function startEdgeLink(opts: EdgeLinkOptions): RunningEdgeLink {
       }),
     );
   }
-  log("info", `edge link: node ${opts.nodeId} (${opts.mode}${url ? ` at ${url}` : opts.mode === "pull" ? ", no inbound port" : ", called by the edge"}) -> ${opts.edgeUrl}`);
+  log("info", `edge link: node ${opts.nodeId} (${opts.mode}${url ? ` at ${url}` : opts.mode === "pull" ? ", no inbound port" : ", called by the edge"}) -> ${opts.edgeUrl}`, { mode: opts.mode, edge_url: opts.edgeUrl, ...(url ? { url } : {}) });
 
   return {
     nodeId: opts.nodeId,

@@ -11,6 +11,7 @@
 import { getLlama, LlamaLogLevel, type Llama } from "node-llama-cpp";
 import type { Registry } from "prom-client";
 import type { NodeDb } from "../db/client.ts";
+import { createNodeLogger } from "../telemetry/log.ts";
 import type { NodeConfig } from "./config/schema.ts";
 import { Describer, promptStyleOf, type EngineDescription, type ModelInfo } from "./describe.ts";
 import { FileHasher } from "./file-hash.ts";
@@ -77,17 +78,15 @@ const llamaLogLevels: Record<NodeConfig["logLevel"], LlamaLogLevel> = {
   debug: LlamaLogLevel.debug,
 };
 
-const levelRank = { error: 0, warn: 1, info: 2, debug: 3 } as const;
-
+/** An engine on its own (benchmarks, tools) logs like the node, to stderr; the node passes its own logger. */
 function defaultLogger(config: NodeConfig): EngineLogger {
-  return (level, message) => {
-    if (levelRank[level] <= levelRank[config.logLevel]) process.stderr.write(`[opus engine] ${level}: ${message}\n`);
-  };
+  return createNodeLogger({ level: config.logLevel, format: config.logFormat, fields: { component: "engine" } }).log;
 }
 
 export type CreateEngineOptions = {
   /** The node's libSQL database: enables the persistent level of the response cache. */
   db?: NodeDb;
+  /** Where the engine tells what it does (the node's logger, from gpu-node/main.ts); default: stderr at config.logLevel. */
   logger?: EngineLogger;
   /** Reuse a Llama instance (benchmarks compare against raw node-llama-cpp on the same one). */
   llama?: Llama;

@@ -3,6 +3,7 @@
 import { Hono, type Context, type ErrorHandler } from "hono";
 import { errorBody } from "../../shared/api/errors.ts";
 import { EngineError, QueueFullError, QueueTimeoutError } from "./errors.ts";
+import type { Log } from "../telemetry/log.ts";
 import type { Engine } from "./engine.ts";
 
 /** The HTTP answer for an engine error (503 + Retry-After when busy), or null when it is not one. */
@@ -13,15 +14,21 @@ export function engineErrorResponse(error: unknown): Response | null {
   return new Response(JSON.stringify(errorBody(error.code, error.message)), { status: error.httpStatus, headers });
 }
 
-/** Hono error handler: engine errors as above, anything else a 500 without internals. */
-export const onEngineError: ErrorHandler = (error: Error, c: Context) => {
-  const mapped = engineErrorResponse(error);
-  if (mapped) return mapped;
-  console.error("[opus engine] unhandled error:", error);
-  return c.json(errorBody("internal_error", "Internal error"), 500);
-};
+/** Hono error handler: engine errors as above, anything else a 500 without internals (told to `log`). */
+export function engineErrorHandler(log?: Log): ErrorHandler {
+  return (error: Error, c: Context) => {
+    const mapped = engineErrorResponse(error);
+    if (mapped) return mapped;
+    if (log) log("error", "unhandled error in an engine route", { component: "engine", method: c.req.method, path: c.req.path, error });
+    else console.error("[opus engine] unhandled error:", error);
+    return c.json(errorBody("internal_error", "Internal error"), 500);
+  };
+}
 
-export function engineRoutes(engine: Engine): Hono {
+export const onEngineError: ErrorHandler = engineErrorHandler();
+
+/** `log`: the node's logger (gpu-node/telemetry/log.ts), told of unexpected errors. */
+export function engineRoutes(engine: Engine, log?: Log): Hono {
   const app = new Hono();
   app.get("/health", async (c) => {
     const health = await engine.health();
@@ -31,6 +38,6 @@ export function engineRoutes(engine: Engine): Hono {
     const text = await engine.metricsRegistry.metrics();
     return c.body(text, 200, { "content-type": engine.metricsRegistry.contentType });
   });
-  app.onError(onEngineError);
+  app.onError(engineErrorHandler(log));
   return app;
 }

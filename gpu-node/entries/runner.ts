@@ -15,9 +15,8 @@ import type { EntryDraft } from "../pipeline/draft.ts";
 import { revisionDraft } from "../pipeline/steps/revision.ts";
 import { draftProgress, draftRecord } from "../pipeline/run.ts";
 import { runPipeline, type PipelineDeps, type PipelineReport } from "../pipeline/write-entry.ts";
+import { entryLogFields, type Log, type LogFields, type LogLevel } from "../telemetry/log.ts";
 import { EventRefused, EventReporter, EventUndelivered, type EventBody } from "./event-reporter.ts";
-
-export type LogLevel = "error" | "warn" | "info";
 
 export type RunnerOptions = {
   deps: PipelineDeps;
@@ -26,8 +25,12 @@ export type RunnerOptions = {
   edge: { url: string; reportTimeoutMs: number } | undefined;
   /** Entries written at once: the engine's sequences, or fewer. */
   capacity: number;
-  /** Where the runner tells what it does: "error" when an entry fails, "warn" when one stops for its edge. */
-  log?: (level: LogLevel, line: string) => void;
+  /**
+   * Where the runner tells what it does (gpu-node/telemetry/log.ts), each line about an entry with its
+   * entry_id and trace_id: "info" as an entry is accepted, starts, finishes, is canceled or stopped;
+   * "warn" when one stops for its edge; "error" when one fails.
+   */
+  log?: Log;
   /** Called once per entry that finished (for example to index it in the knowledge base). */
   onFinished?: (assignment: EntryAssignment, entry: FinishedEntry) => Promise<void>;
 };
@@ -72,8 +75,13 @@ export class EntryRunner {
     return [...this.held.keys()];
   }
 
-  private log(level: LogLevel, line: string): void {
-    this.opts.log?.(level, line);
+  private log(level: LogLevel, msg: string, fields?: LogFields): void {
+    this.opts.log?.(level, msg, fields);
+  }
+
+  /** A line about one entry: its id and trace id (the assignment's traceparent) come with it. */
+  private logEntry(assignment: { id: string; traceparent?: string | undefined }, level: LogLevel, msg: string, fields: LogFields = {}): void {
+    this.log(level, msg, { ...entryLogFields(assignment), ...fields });
   }
 
   /**
@@ -81,6 +89,18 @@ export class EntryRunner {
    * slot is busy, unless it already runs here or ended. Throws when its callback is not this node's edge.
    */
   async assign(given: z.input<typeof EntryAssignment>): Promise<AssignmentOutcome> {
+    const about = { id: given.id, traceparent: given.traceparent };
+    const fields = { tier: given.tier, attempt: given.attempt ?? 0, ...(given.revision ? { revision: given.revision.number } : {}) };
+    const outcome = await this.accept(given, (taken) => this.logEntry(about, "info", "entry accepted", { outcome: taken, ...fields })).catch((error: Error) => {
+      this.logEntry(about, "warn", "entry refused", { error: error.message });
+      throw error;
+    });
+    if (outcome === "already running" || outcome === "already ended") this.logEntry(about, "info", `entry ${outcome}`, { outcome, ...fields });
+    return outcome;
+  }
+
+  /** `accepted` is told as soon as the entry is held, before it writes a word (its lines come in order). */
+  private async accept(given: z.input<typeof EntryAssignment>, accepted: (outcome: "started" | "resumed" | "queued") => void): Promise<AssignmentOutcome> {
     checkCallback(given.callback_url, given.id, this.opts.edge?.url);
     // seq_base: the edge may have applied events of this entry from another node; number ours above them.
     const seqBase = given.seq_base ?? 0;
@@ -96,7 +116,9 @@ export class EntryRunner {
     // A failed entry assigned again (a retry) resumes from its checkpoints, keeping every word.
     if (stored.status === "failed") await this.opts.deps.checkpoints.setStatus(given.id, stored.draft && isWorking(stored.draft.status) ? stored.draft.status : "queued");
     const queued = this.hold(stored.assignment, stored.draft, Math.max(stored.eventSeq, seqBase), false);
-    return queued ? "queued" : stored.draft && !newRevision ? "resumed" : "started";
+    const outcome = queued ? "queued" : stored.draft && !newRevision ? "resumed" : "started";
+    accepted(outcome);
+    return outcome;
   }
 
   /** Checkpoints the draft a revision starts from (steps/revision.ts): the entry is revising here from now on. */
@@ -117,7 +139,7 @@ export class EntryRunner {
    */
   async resumeUnfinished(): Promise<string[]> {
     const { entries: stored, unreadable } = await this.opts.deps.checkpoints.unfinished();
-    for (const bad of unreadable) this.log("warn", `entry ${bad.id} is not resumed: ${bad.reason}`);
+    for (const bad of unreadable) this.log("warn", "entry not resumed: its checkpoints cannot be read", { entry_id: bad.id, reason: bad.reason });
     const edge = this.opts.edge;
     if (!edge) {
       if (stored.length > 0) this.log("warn", `${stored.length} unfinished entr${stored.length === 1 ? "y waits" : "ies wait"} for an edge: set OPUS_EDGE_URL to resume them`);
@@ -226,11 +248,10 @@ export class EntryRunner {
   /** An event for the entry's reporter; a failure to deliver it stops (parks) the entry. */
   private report(entry: Held, event: EventBody): Promise<void> {
     return entry.reporter.send(event).catch((error: unknown) => {
-      const id = entry.assignment.id;
       if (error instanceof EventRefused || error instanceof EventUndelivered) {
-        this.log("warn", `entry ${id}: ${error.message}; it stops here until the edge assigns it again`);
+        this.logEntry(entry.assignment, "warn", "entry parked: it stops here until the edge assigns it again", { error: error.message });
         entry.controller.abort(new EntryParked(error instanceof EventRefused ? `the edge refused its events (${error.httpStatus})` : "its edge could not be reached"));
-      } else this.log("warn", `entry ${id}: ${(error as Error).message}`);
+      } else this.logEntry(entry.assignment, "warn", "entry event not delivered", { event: event.type, error: (error as Error).message });
     });
   }
 
@@ -240,8 +261,10 @@ export class EntryRunner {
     const id = assignment.id;
     const sections = config.tiers[assignment.tier].sections;
     let last: PipelineReport = { status: "blueprint", ...initialProgress("") };
+    const log = (level: LogLevel, msg: string, fields?: LogFields) => this.logEntry(assignment, level, msg, fields);
     try {
       await this.waitForSlot(entry);
+      log("info", "entry started", { resumed: draft !== null, tier: assignment.tier });
       if (askEdgeFirst) {
         // Resumed without the edge asking: ask it before spending the engine on the entry.
         const resumedStatus = draft?.revision ? "revising" : draft && isWorking(draft.status) ? draft.status : undefined;
@@ -263,7 +286,7 @@ export class EntryRunner {
       );
       // A revision always goes back to a reviewer (the lifecycle's revising -> needs_review).
       const verdict = assignment.revision ? "needs_review" : result.status;
-      await this.opts.onFinished?.(assignment, result.entry).catch((e: Error) => this.log("warn", `entry ${id}: after finishing: ${e.message}`));
+      await this.opts.onFinished?.(assignment, result.entry).catch((e: Error) => log("warn", "entry finished, but its after-finish step failed", { error: e.message }));
       // The entry is marked ended only once the edge has its result: a node that stops before that
       // resumes the entry (from its checkpoints, with nothing left to write) and reports it again.
       try {
@@ -279,24 +302,29 @@ export class EntryRunner {
         });
       } catch (reportError) {
         const refused = reportError instanceof EventRefused;
-        this.log("warn", `entry ${id}: ${(reportError as Error).message}${refused ? "" : "; it stays resumable"}`);
+        log("warn", "entry finished, but its result did not reach the edge", { status: verdict, error: (reportError as Error).message, resumable: !refused });
         if (!refused) {
           await checkpoints.setParked(id, "its finished result could not reach the edge");
           return;
         }
       }
       await checkpoints.setStatus(id, verdict);
+      log("info", "entry finished", { status: verdict, words: result.entry.words });
     } catch (error) {
       const reason = controller.signal.reason;
-      if (controller.signal.aborted && reason instanceof NodeStop) return; // resumes on restart
+      if (controller.signal.aborted && reason instanceof NodeStop) {
+        log("info", "entry stopped (resumable from its checkpoints)", { reason: reason.message });
+        return; // resumes on restart
+      }
       try {
         if (controller.signal.aborted && reason instanceof EntryParked) {
           await checkpoints.setParked(id, reason.message);
         } else if (controller.signal.aborted) {
+          log("info", "entry canceled", { step: last.step, words: last.words });
           await checkpoints.setStatus(id, "canceled");
           await entry.reporter.send({ type: "canceled", ...last, status: "canceled", step: "canceled" });
         } else {
-          this.log("error", `entry ${id} failed: ${(error as Error).stack ?? String(error)}`);
+          log("error", "entry failed", { error: error instanceof Error ? error : String(error), step: last.step });
           await checkpoints.setStatus(id, "failed");
           await entry.reporter.send({
             type: "failed",
@@ -307,7 +335,7 @@ export class EntryRunner {
           });
         }
       } catch (reportError) {
-        this.log("warn", `entry ${id}: ${(reportError as Error).message}`);
+        log("warn", "entry's last event not delivered", { error: (reportError as Error).message });
       }
     }
   }

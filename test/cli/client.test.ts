@@ -20,6 +20,11 @@ import { repoRoot } from "../support/paths.ts";
 const tempDir = (prefix: string) => mkdtempSync(path.join(os.tmpdir(), prefix));
 const entry = { subject: "Theosis", tier: "B", category: "Theology" };
 const golden = readFileSync(path.join(repoRoot, "corpus/golden/theosis.md"), "utf8");
+/** The golden entry's sections as a node reports them (a reviewer edits their paragraphs). */
+const goldenSections = golden
+  .split(/\n(?=## )/)
+  .slice(1)
+  .map((markdown) => ({ title: markdown.split("\n")[0]!.replace(/^## /, ""), markdown: markdown.trim(), words: markdown.split(/\s+/).filter(Boolean).length }));
 
 /** A progress report as a GPU node sends it. */
 const progress = (seq: number, status: WorkingStatus, fields: { words: number; done: number; total: number; eta: number | null; progress: number }): NodeEvent => ({
@@ -52,7 +57,7 @@ const finished = (seq: number, outcome: "succeeded" | "needs_review"): NodeEvent
   sections: { done: 1, total: 1 },
   entry:
     outcome === "succeeded"
-      ? { title: "Theosis", markdown: golden, sections: [], words: 100, metadata: { quality: { combined: 0.97, passed: true, reasons: [] } } }
+      ? { title: "Theosis", markdown: golden, sections: goldenSections, words: 100, metadata: { quality: { combined: 0.97, passed: true, reasons: [] } } }
       : { title: "Theosis", markdown: "# Theosis\n", sections: [{ title: "I. Union", markdown: "## I. Union", words: 9 }], words: 9, metadata: {} },
 });
 
@@ -101,7 +106,7 @@ describe("opus client commands against a running edge", () => {
     expect(JSON.parse(json.stdout)).toEqual((await api("GET", `/v1/entries/${id}`)).json);
   });
 
-  it("get: Markdown or JSON, to stdout or a file; clear errors before it exists and for --revision", async () => {
+  it("get: Markdown or JSON, to stdout or a file; a past revision with --revision, clear errors before it exists", async () => {
     const id = await submit();
     const early = await opus(["get", id, ...conn]);
     expect(early.code).toBe(1);
@@ -124,10 +129,23 @@ describe("opus client commands against a running edge", () => {
     expect(JSON.parse(jsonFlag.stdout)).toEqual(JSON.parse(json.stdout));
     expect(toFile.code).toBe(0);
     expect(readFileSync(out, "utf8")).toBe(golden);
-    // This edge keeps no revisions yet: it refuses the parameter, and the client says what to do.
+    // Revision 1 is the entry as the node wrote it; a reviewer's edit adds revision 2.
     expect(revision.code).toBe(1);
-    expect(revision.stderr).toContain("does not serve revisions");
+    expect(revision.stderr).toContain(`entry ${id} has no revision 2: it has revisions 1 to 1`);
     expect(revision.stderr).toContain("drop --revision");
+    const edited = await api("POST", `/v1/entries/${id}/decisions`, { action: "edit", revision: 1, edits: [{ section: 0, paragraph: 0, text: "An edited first paragraph." }] });
+    expect(edited.status).toBe(200);
+    const [first, second, secondJson] = await Promise.all([
+      opus(["get", id, "--revision", "1", ...conn]),
+      opus(["get", id, "--revision", "2", ...conn]),
+      opus(["get", id, "--revision", "2", "--json", ...conn]),
+    ]);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toBe(md.stdout);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain("An edited first paragraph.");
+    expect(second.stdout).not.toBe(first.stdout);
+    expect(JSON.parse(secondJson.stdout)).toMatchObject({ number: 2, markdown: expect.stringContaining("An edited first paragraph.") });
     expect(badFormat.code).toBe(2);
     expect(badFormat.stderr).toContain("--format");
   });

@@ -1,11 +1,9 @@
 // One trace from the edge request that submitted an entry to the node's events about it, collected
-// by a real OTLP/HTTP receiver (a small HTTP server decoding the JSON the exporters send): the edge
-// on Node exports its spans (OPUS_TRACES_ENDPOINT), a pull node leases the entry (the lease carries
-// the dispatch span's traceparent), the node's entry span continues it (gpu-node/pipeline/spans.ts,
-// exported by the node's own OTLP tracing), and the node's event reporter sends the traceparent
-// back with every event.
-import http from "node:http";
-import type { AddressInfo } from "node:net";
+// by a real OTLP/HTTP receiver (test/support/otlp-receiver.ts): the edge on Node exports its spans
+// (OPUS_TRACES_ENDPOINT), a pull node leases the entry (the lease carries the dispatch span's
+// traceparent), the node's entry span continues it (gpu-node/pipeline/spans.ts, exported by the
+// node's own OTLP tracing), and the node's event reporter sends the traceparent back with every
+// event. The same path with a real push-mode GPU node: push-trace.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newSigningSecret, postSigned } from "../../shared/api/signing.ts";
 import { parseTraceparent } from "../../shared/tracing/traceparent.ts";
@@ -15,51 +13,17 @@ import { EventReporter } from "../../gpu-node/entries/event-reporter.ts";
 import { inSpan, rootScope } from "../../gpu-node/pipeline/spans.ts";
 import { startTracing } from "../../gpu-node/telemetry/tracing.ts";
 import { client, startEdgeTarget, type EdgeTarget } from "../support/edge-targets.ts";
-
-type OtlpSpan = { traceId: string; spanId: string; parentSpanId?: string; name: string; service: string; attributes: Record<string, unknown> };
-
-/** A minimal OTLP/HTTP JSON receiver: every span it was sent, with its service name. */
-async function startReceiver() {
-  const spans: OtlpSpan[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      if (req.url !== "/v1/traces" || !String(req.headers["content-type"]).includes("json")) {
-        res.writeHead(415).end();
-        return;
-      }
-      const body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-      for (const rs of body.resourceSpans ?? []) {
-        const service = rs.resource?.attributes?.find((a: any) => a.key === "service.name")?.value?.stringValue;
-        for (const ss of rs.scopeSpans ?? [])
-          for (const s of ss.spans ?? [])
-            spans.push({
-              traceId: s.traceId,
-              spanId: s.spanId,
-              parentSpanId: s.parentSpanId || undefined,
-              name: s.name,
-              service,
-              attributes: Object.fromEntries((s.attributes ?? []).map((a: any) => [a.key, Object.values(a.value ?? {})[0]])),
-            });
-      }
-      res.writeHead(200, { "content-type": "application/json" }).end("{}");
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/traces`;
-  return { url, spans, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
+import { startOtlpReceiver, type OtlpReceiver } from "../support/otlp-receiver.ts";
 
 describe("one trace across the edge and the node", () => {
   const secret = newSigningSecret();
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let receiver: OtlpReceiver;
   let edge: EdgeTarget | undefined;
   const logs: string[] = [];
   const realLog = console.log;
 
   beforeAll(async () => {
-    receiver = await startReceiver();
+    receiver = await startOtlpReceiver();
     console.log = (...args: unknown[]) => {
       logs.push(args.map(String).join(" "));
     };

@@ -174,6 +174,8 @@ export const engineConfigShape = {
       processMetrics: z.boolean({ error: "expected true or false" }).default(true),
     })
     .default({ threadCalibration: true, responseCache: true, processMetrics: true }),
+  /** The node's log lines: one JSON object per line (for a log pipeline), or plain text (for a terminal). */
+  logFormat: z.enum(["json", "text"], { error: 'expected "json" or "text"' }).default("json"),
 };
 
 export const engineConfigSchema = z.strictObject(engineConfigShape);
