@@ -9,21 +9,13 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { startEdge } from "../../edge/node.ts";
 import { newSigningSecret } from "../../shared/api/signing.ts";
-import { entryHangGuardMs } from "../support/bounds.ts";
+import { entryHangGuardMs, smallTier } from "../support/bounds.ts";
 import { runCli } from "../support/cli.ts";
 import { testModelPath } from "../support/models.ts";
+import { exited } from "../support/node-restart.ts";
 import { repoRoot } from "../support/paths.ts";
 
-const small = {
-  OPUS_PIPELINE__TIERS: JSON.stringify({
-    S: { minWords: 10_000, margin: 0.08, sections: 6 },
-    A: { minWords: 5_000, margin: 0.08, sections: 5 },
-    B: { minWords: 900, margin: 0.05, sections: 3 },
-  }),
-  OPUS_PIPELINE__PARAGRAPH_WORDS: "100",
-  OPUS_PIPELINE__EXPANSION_ATTEMPTS: "0",
-  OPUS_PIPELINE__CORRECTION_ROUNDS: "0",
-};
+const small = smallTier("B", { minWords: 900, sections: 3, paragraphWords: 100 });
 
 describe("a killed opus generate", () => {
   it("leaves its entry to resume with the next run's edge, and nothing reporting to the dead one", async () => {
@@ -44,7 +36,7 @@ describe("a killed opus generate", () => {
       });
       first.on("exit", () => reject(new Error(`the first run ended before it was killed: ${stderr}`)));
     });
-    await new Promise((r) => (first.exitCode !== null || first.signalCode !== null ? r(null) : first.once("exit", r)));
+    await exited(first);
 
     // 2. The next run, in the same folder.
     const second = await runCli(["generate", "Hesychasm", "--tier", "B", "--seed", "4", "--json"], { cwd, env, timeoutMs: entryHangGuardMs });

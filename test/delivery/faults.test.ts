@@ -5,9 +5,7 @@
 //    paragraph, exactly one terminal webhook event, and a progress that never went back.
 // 2. The edge process is killed in the middle of a job (the node in push mode) and restarted on the
 //    same database: the job completes, its content and its terminal webhook event are not lost.
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
@@ -20,51 +18,16 @@ import type { RunningGpuNode } from "../../gpu-node/main.ts";
 import { newSigningSecret } from "../../shared/api/signing.ts";
 import { client, newKey, startEdgeTarget, type EdgeTarget } from "../support/edge-targets.ts";
 import { startTestNode, testNodeEnv } from "../support/gpu-node.ts";
-import { repoRoot } from "../support/paths.ts";
 import { startReceiver, waitFor, type Receiver } from "./receivers.ts";
 import { freePort } from "../support/net.ts";
 import { runCli } from "../support/cli.ts";
-import { entryHangGuardMs } from "../support/bounds.ts";
+import { entryHangGuardMs, smallTier } from "../support/bounds.ts";
+import { InProcessNode, NodeProcess, killHard, serve, type ServedProcess } from "../support/node-restart.ts";
 
 /** A small entry: three short sections, no expansion or correction rounds. */
-const smallPipeline = {
-  OPUS_PIPELINE__TIERS: JSON.stringify({
-    S: { minWords: 10_000, margin: 0.08, sections: 6 },
-    A: { minWords: 5_000, margin: 0.08, sections: 5 },
-    B: { minWords: 450, margin: 0.05, sections: 3 },
-  }),
-  OPUS_PIPELINE__CORRECTION_ROUNDS: "0",
-  OPUS_PIPELINE__EXPANSION_ATTEMPTS: "0",
-  OPUS_PIPELINE__PARAGRAPH_WORDS: "60",
-};
+const smallPipeline = smallTier("B", { minWords: 450, sections: 3, paragraphWords: 60 });
 const terminal = ["succeeded", "needs_review", "failed", "canceled"];
 const edgeTiming = { OPUS_NODE_HEARTBEAT_S: "0.5", OPUS_NODE_STALE_S: "2", OPUS_SCHEDULER_INTERVAL_MS: "250", OPUS_WEBHOOK_ALLOW_PRIVATE: "true", OPUS_WEBHOOK_RETRY_SCHEDULE: "0,0.5,1,2,4,8" };
-
-type Served = ChildProcess & { output: () => string };
-
-/** Starts `opus serve <what>` and resolves once it says it is listening; `output()` is its stderr so far. */
-function serve(what: "edge" | "gpu-node", env: Record<string, string>, port: number): Promise<Served> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, "bin/opus.js"), "serve", what, "--port", String(port)], {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let err = "";
-    const served = Object.assign(child, { output: () => err });
-    child.stderr!.on("data", (d: Buffer) => {
-      err += d.toString();
-      if (err.includes("listening")) resolve(served);
-    });
-    child.on("exit", (code) => reject(new Error(`${what} exited with ${code}: ${err}`)));
-  });
-}
-
-async function kill(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once("exit", r));
-  child.kill("SIGKILL");
-  await exited;
-}
 
 /** Checks the finished Markdown: each section heading and each paragraph appears once. */
 function expectNoRepeats(markdown: string, sections: number) {
@@ -90,10 +53,10 @@ function received(receiver: Receiver, secret: string, route: string) {
 const eventIds = (events: ReturnType<typeof received>, type: string) => [...new Set(events.filter((e) => e.payload.type === type).map((e) => e.id))];
 
 describe("faults", () => {
-  const children: ChildProcess[] = [];
+  const children: ServedProcess[] = [];
   const closers: (() => Promise<void>)[] = [];
   afterAll(async () => {
-    for (const child of children) await kill(child);
+    for (const child of children) await killHard(child);
     for (const close of closers.reverse()) await close().catch(() => undefined);
   });
 
@@ -116,8 +79,9 @@ describe("faults", () => {
       OPUS_NODE_CAPACITY: "1",
       OPUS_LEASE_POLL_MS: "200",
     };
-    let node = await serve("gpu-node", nodeEnv, 0);
-    children.push(node);
+    const node = new NodeProcess(nodeEnv);
+    closers.push(() => node.close());
+    await node.start();
     const { json } = await api("POST", "/v1/entries", { subject: "Holy Icons", tier: "B", category: "Theology", seed: 77 });
     const id = json.id as string;
     // Every progress the status shows, polled tightly from submission to the end (the restarted
@@ -136,11 +100,10 @@ describe("faults", () => {
       const s = (await api("GET", `/v1/entries/${id}`)).json;
       return s.status === "sections" && s.words >= 60 ? s : undefined;
     }, entryHangGuardMs, "the node to be writing sections");
-    await kill(node);
+    await node.kill();
     expect((await api("GET", `/v1/entries/${id}`)).json.status).not.toMatch(/succeeded|needs_review/);
 
-    node = await serve("gpu-node", nodeEnv, 0);
-    children.push(node);
+    await node.start();
     const final = await waitFor(async () => {
       const s = (await api("GET", `/v1/entries/${id}`)).json;
       return terminal.includes(s.status) ? s : undefined;
@@ -168,7 +131,7 @@ describe("faults", () => {
     expect(eventIds(events, `entry.${final.status}`)).toHaveLength(1);
     expect(eventIds(events, "entry.started")).toHaveLength(1);
     expect(events.filter((e) => ["entry.succeeded", "entry.needs_review", "entry.failed", "entry.canceled"].includes(e.payload.type))).toHaveLength(1);
-    await kill(node);
+    await node.kill();
   }, entryHangGuardMs);
 
   it("four entries submitted at once to one node all finish: dispatched by the node's real capacity, the rest wait", async () => {
@@ -207,18 +170,18 @@ describe("faults", () => {
     closers.push(edge.close);
     const key = await newKey(edge);
     const api = client(edge, key);
-    const dir = mkdtempSync(path.join(os.tmpdir(), "opus-fault-retry-"));
-    const nodeWith = (extra: Record<string, string> = {}) =>
-      startTestNode(secret, { ...smallPipeline, OPUS_EDGE_URL: edge.url, OPUS_NODE_MODE: "static", ...extra }, dir, nodePort);
+    const folder = new InProcessNode(secret, { ...smallPipeline, OPUS_EDGE_URL: edge.url, OPUS_NODE_MODE: "static" }, undefined, nodePort);
+    closers.push(() => folder.stop());
+    const { dir } = folder;
 
     // 1. The node writes part of the entry, then stops (the entry stays resumable on it).
-    let node = await nodeWith();
+    let node = await folder.start();
     const { json } = await api("POST", "/v1/entries", { subject: "Holy Icons", tier: "B", category: "Theology", seed: 9 });
     const id = json.id as string;
     await waitFor(async () => ((await node.checkpoints.steps(id)).filter((s) => s.kind === "paragraph").length >= 2 ? true : undefined), entryHangGuardMs, "two paragraphs");
-    await node.close();
+    await folder.stop();
     // 2. Restarted with a time limit nothing can meet and no retries: the resumed entry fails.
-    node = await nodeWith({ OPUS_REQUEST_TIMEOUT_MS: "1", OPUS_PIPELINE__STEP_RETRIES: "0" });
+    node = await folder.start({ OPUS_REQUEST_TIMEOUT_MS: "1", OPUS_PIPELINE__STEP_RETRIES: "0" });
     const failed = await waitFor(async () => {
       const s = (await api("GET", `/v1/entries/${id}`)).json;
       return s.status === "failed" ? s : undefined;
@@ -226,11 +189,10 @@ describe("faults", () => {
     await node.runner.settled(id);
     const written = (await node.checkpoints.find(id))!.draft!.sections.flatMap((s) => s.paragraphs).filter((p): p is string => Boolean(p));
     expect(written.length).toBeGreaterThanOrEqual(2);
-    await node.close();
+    await folder.stop();
 
     // 3. The node as it should be, and the user's retry through the CLI against the running edge.
-    node = await nodeWith();
-    closers.push(node.close);
+    node = await folder.start();
     const cli = await runCli(["retry", id, "--edge", edge.url, "--key", key], { cwd: dir, env: { OPUS_HOME: path.join(dir, ".opus-cli"), OPUS_EDGE_URL: undefined, OPUS_API_KEY: undefined, OPUS_PROFILE: undefined } });
     expect(cli.code, cli.stderr).toBe(0);
     expect(cli.stdout).toContain(`${id}: queued again (${failed.words} words kept)`);
@@ -245,8 +207,7 @@ describe("faults", () => {
     expect(moves.slice(moves.indexOf("failed"), moves.indexOf("failed") + 2)).toEqual(["failed", "queued"]);
     const markdown = (await api("GET", `/v1/entries/${id}/content`)).text;
     for (const paragraph of written) expect(markdown).toContain(paragraph);
-    await node.close();
-    closers.splice(closers.indexOf(node.close), 1);
+    await folder.stop();
   }, entryHangGuardMs);
 
   it("an edge restarted mid-job loses nothing: the job finishes and its terminal event is delivered", async () => {
@@ -276,7 +237,7 @@ describe("faults", () => {
       return s.status === "sections" && s.words >= 60 ? s : undefined;
     }, entryHangGuardMs, "the node to be writing sections");
 
-    await kill(edge);
+    await killHard(edge);
     // While the edge is down the node keeps writing; its events wait in its retry loop.
     await new Promise((r) => setTimeout(r, 1500));
     edge = await serve("edge", edgeEnv, port);
@@ -302,6 +263,6 @@ describe("faults", () => {
     expect(new Set(events.filter((e) => terminal.some((t) => e.payload.type === `entry.${t}`)).map((e) => e.payload.type)).size).toBe(1);
     await node.close();
     closers.splice(closers.indexOf(node.close), 1);
-    await kill(edge);
+    await killHard(edge);
   }, entryHangGuardMs);
 });

@@ -104,14 +104,6 @@ export async function startNodeSurface(secret: string): Promise<NodeSurface> {
   return surface;
 }
 
-export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000, what = "condition"): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value as T;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+export { waitFor } from "../support/wait.ts";
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

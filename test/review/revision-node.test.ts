@@ -4,34 +4,19 @@
 // from its checkpoints; the revision comes back with the other four sections byte for byte as they
 // were, the entry validated and scored again, and exactly the text an uninterrupted run writes, whose
 // prompts carry the reviewer's instructions and the rest of the entry.
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { createClient, type Client } from "@libsql/client";
 import { afterAll, describe, expect, it } from "vitest";
-import { EntryAssignment } from "../../shared/api/node-protocol.ts";
-import { newSigningSecret } from "../../shared/api/signing.ts";
 import { entryMarkdown } from "../../shared/review/sections.ts";
+import type { CheckpointStore } from "../../gpu-node/pipeline/checkpoints.ts";
 import { revisionDraft } from "../../gpu-node/pipeline/steps/revision.ts";
 import { runPipeline, type PipelineReport } from "../../gpu-node/pipeline/write-entry.ts";
-import { client, newKey, startEdgeTarget, type EdgeTarget } from "../support/edge-targets.ts";
-import { entryHangGuardMs } from "../support/bounds.ts";
-import { testNodeEnv } from "../support/gpu-node.ts";
-import { freePort } from "../support/net.ts";
-import { repoRoot } from "../support/paths.ts";
+import { entryHangGuardMs, smallTier } from "../support/bounds.ts";
+import { startEdgeWithNodeProcess, type EdgeWithNodeProcess } from "../support/node-restart.ts";
 import { startTestPipeline } from "../support/pipeline.ts";
+import { waitFor } from "../support/wait.ts";
 
 /** Tier S as the pipeline has it (six sections), with small targets: four 60-word paragraphs a section. */
 const smallTierS = {
-  OPUS_PIPELINE__TIERS: JSON.stringify({
-    S: { minWords: 1400, margin: 0.05, sections: 6 },
-    A: { minWords: 5_000, margin: 0.08, sections: 5 },
-    B: { minWords: 480, margin: 0.05, sections: 4 },
-  }),
-  OPUS_PIPELINE__PARAGRAPH_WORDS: "60",
-  OPUS_PIPELINE__EXPANSION_ATTEMPTS: "0",
-  OPUS_PIPELINE__CORRECTION_ROUNDS: "0",
+  ...smallTier("S", { minWords: 1400, sections: 6, paragraphWords: 60 }),
   // opus-mini was trained on 256-token windows: at the test default of 512 a six-section outline
   // lets paragraph prompts grow past what it can continue (it answers nothing); 384 keeps them in reach.
   OPUS_CONTEXT_SIZE: "384",
@@ -42,52 +27,25 @@ const instructions = {
   4: "Quote St Athanasius, On the Incarnation 54, and say what it means for the faithful.",
 } as const;
 
-function startNodeProcess(env: Record<string, string>, port: number): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, "bin/opus.js"), "serve", "gpu-node", "--port", String(port)], {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let err = "";
-    child.stderr!.on("data", (d: Buffer) => {
-      err += d.toString();
-      if (err.includes("listening")) resolve(child);
-    });
-    child.on("exit", (code) => reject(new Error(`gpu node exited with ${code}: ${err}`)));
-  });
-}
+/** Polls tightly: the node is killed as soon as the first paragraph of the revision is checkpointed. */
+const until = <T>(probe: () => Promise<T | undefined>, what: string) => waitFor(probe, entryHangGuardMs, what, 5);
 
-async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = entryHangGuardMs): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-const revisionSteps = async (db: Client, id: string) =>
-  (await db.execute({ sql: "SELECT key, at FROM entry_steps WHERE entry_id = ? AND key LIKE 'r2/%' AND kind = 'revision' ORDER BY key", args: [id] })).rows.map((r) => ({ key: String(r.key), at: Number(r.at) }));
+/** The revision's paragraphs the node has checkpointed, by key. */
+const revisionSteps = async (checkpoints: CheckpointStore, id: string) =>
+  (await checkpoints.steps(id))
+    .filter((s) => s.key.startsWith("r2/") && s.kind === "revision")
+    .map((s) => ({ key: s.key, at: s.at }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 
 describe("a revision of two of six sections on a real GPU node", () => {
-  let edge: EdgeTarget | undefined;
-  let child: ChildProcess | undefined;
-  let nodeDb: Client | undefined;
+  let stand: EdgeWithNodeProcess | undefined;
   afterAll(async () => {
-    child?.kill("SIGKILL");
-    nodeDb?.close();
-    await edge?.close();
+    await stand?.close();
   });
 
   it("rewrites only the chosen sections, re-scores the entry, and resumes after a kill", async () => {
-    const secret = newSigningSecret();
-    const dir = mkdtempSync(path.join(os.tmpdir(), "opus-revision-"));
-    const port = await freePort();
-    edge = await startEdgeTarget("node", { OPUS_NODE_SECRET: secret, OPUS_GPU_NODE_URL: `http://127.0.0.1:${port}` });
-    const env = { ...testNodeEnv(dir, smallTierS), OPUS_NODE_SECRET: secret, OPUS_EDGE_URL: edge.url, OPUS_NODE_MODE: "static" };
-    child = await startNodeProcess(env, port);
-    const api = client(edge, await newKey(edge, "editor"));
+    stand = await startEdgeWithNodeProcess(smallTierS, "editor");
+    const { api, node } = stand;
     const status = async (id: string) => (await api("GET", `/v1/entries/${id}`)).json;
 
     // Revision 1: the pipeline's entry.
@@ -112,21 +70,18 @@ describe("a revision of two of six sections on a real GPU node", () => {
     expect(sent.json.entry.status).toBe("revising");
 
     // Kill the node as soon as the first paragraph of the revision is checkpointed.
-    nodeDb = createClient({ url: `file:${path.join(dir, "gpu-node.db")}` });
-    const before = await until(async () => ((steps) => (steps.length > 0 ? steps : undefined))(await revisionSteps(nodeDb!, id)), "a revision paragraph");
-    child.kill("SIGKILL");
-    await new Promise((r) => child!.once("exit", r));
-    child = undefined;
+    const checkpoints = await node.checkpoints();
+    const before = await until(async () => ((steps) => (steps.length > 0 ? steps : undefined))(await revisionSteps(checkpoints, id)), "a revision paragraph");
+    await node.kill();
     const killedAt = Date.now();
-    const atKill = await revisionSteps(nodeDb, id);
+    const atKill = await revisionSteps(checkpoints, id);
     expect(atKill.length, "the kill came after the revision was done: nothing was resumed").toBeLessThan(8);
     expect((await status(id)).status).toBe("revising");
-    const stored = await nodeDb.execute({ sql: "SELECT assignment FROM entries WHERE id = ?", args: [id] });
-    const assignment = EntryAssignment.parse(JSON.parse(String(stored.rows[0]!.assignment)));
+    const assignment = (await checkpoints.find(id))!.assignment;
     expect(assignment.revision).toMatchObject({ number: 2, base: 1, requests: [{ section: 1 }, { section: 4 }] });
 
     // Restarted, the node resumes the revision from its checkpoints and reports it to the edge.
-    child = await startNodeProcess(env, port);
+    await node.start();
     const back = await until(async () => ((s) => (s.status === "revising" ? undefined : s))(await status(id)), "the revision");
     expect(back.status).toBe("needs_review");
     expect(back.progress).toBe(1);
@@ -155,10 +110,8 @@ describe("a revision of two of six sections on a real GPU node", () => {
     ]);
 
     // Paragraphs written before the kill were not written again; every paragraph of II and V was.
-    child.kill("SIGKILL");
-    await new Promise((r) => child!.once("exit", r));
-    child = undefined;
-    const after = await revisionSteps(nodeDb, id);
+    await node.kill();
+    const after = await revisionSteps(checkpoints, id);
     for (const step of before) expect(after.find((s) => s.key === step.key)!.at).toBe(step.at);
     for (const step of atKill) expect(step.at).toBeLessThanOrEqual(killedAt);
     expect(after.map((s) => s.key.split("/")[1]).every((s) => s === "s1" || s === "s4")).toBe(true);
