@@ -7,16 +7,10 @@ import { startTestNode } from "../support/gpu-node.ts";
 import { client, newKey, startEdgeTarget, type EdgeTarget } from "../support/edge-targets.ts";
 import { entryHangGuardMs, smallTierB } from "../support/bounds.ts";
 import { freePort } from "../support/net.ts";
+import { waitFor as waitUntil } from "../support/wait.ts";
 
-async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = entryHangGuardMs): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** Waits on the running edge and node, up to the entry hang guard. */
+const waitFor = <T>(probe: () => Promise<T | undefined>, what = "the entry") => waitUntil(probe, entryHangGuardMs, what, 20);
 
 describe.each(["node", "worker"] as const)("end to end through the %s edge", (name) => {
   const secret = newSigningSecret();
