@@ -21,6 +21,22 @@ export const maxBodyBytes = 64 * 1024;
 /** Finished entries arrive from GPU nodes in one event: allow them far more room than users. */
 export const maxNodeEventBytes = 8 * 1024 * 1024;
 
+/** How much of an oversized body the edge reads and drops so that its 413 reaches the client. */
+const drainMaxBytes = 1024 * 1024;
+
+/** Reads a body to its end (or past `max` bytes), keeping nothing. */
+async function drainBody(body: ReadableStream<Uint8Array>, max: number): Promise<void> {
+  const reader = body.getReader();
+  let read = 0;
+  try {
+    for (let chunk = await reader.read(); !chunk.done && read <= max; chunk = await reader.read()) read += chunk.value.byteLength;
+  } catch {
+    // The client gave up sending: the 413 is still the answer.
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+}
+
 /** Public route prefixes that need an API key (and count against its rate limit). */
 const keyedPrefixes = ["/v1/entries", "/v1/webhooks", "/v1/nodes", "/v1/audit", "/v1/ops"];
 
@@ -37,18 +53,30 @@ export function createApp(resolveDeps: (c: Context) => EdgeDeps): Hono<EdgeEnv> 
     }
     await next();
   });
-  // The rest of an oversized body is never read, so the connection cannot carry another request:
-  // say so, or a keep-alive client would send its next request into a closing socket.
+  // An oversized body that declares a modest length is read to its end and dropped before the 413:
+  // a server that answers while the client is still sending resets the connection, and the client
+  // sees ECONNRESET instead of the answer. Past drainMaxBytes the rest is never read, so the
+  // connection cannot carry another request: say so, or a keep-alive client would send its next
+  // request into a closing socket.
   const limitBody = (limit: number): MiddlewareHandler => {
+    const tooLarge = (headers?: Record<string, string>) => new ApiError(413, "payload_too_large", `Request body exceeds ${limit} bytes`, undefined, headers);
     const check = bodyLimit({
       maxSize: limit,
       onError: () => {
-        throw new ApiError(413, "payload_too_large", `Request body exceeds ${limit} bytes`, undefined, { connection: "close" });
+        throw tooLarge({ connection: "close" });
       },
     });
     // GET and HEAD carry no body. Skipping them matters on Node: asking for the body makes the
     // server build a full Request, which was 8% of a status poll's CPU time.
-    return (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? next() : check(c, next));
+    return async (c, next) => {
+      if (c.req.method === "GET" || c.req.method === "HEAD") return next();
+      const declared = Number(c.req.header("content-length") ?? Number.NaN);
+      if (declared > limit && declared <= drainMaxBytes && c.req.raw.body) {
+        await drainBody(c.req.raw.body, drainMaxBytes);
+        throw tooLarge();
+      }
+      return check(c, next);
+    };
   };
   app.use("/v1/node/*", limitBody(maxNodeEventBytes));
   const authed = requireKey((c) => (c as Context<EdgeEnv>).var.deps.db);

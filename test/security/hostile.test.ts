@@ -76,12 +76,7 @@ describe.each(["node", "worker"] as const)("hostile requests on %s", (name) => {
     const send = async (r: HostileRequest) => {
       let res: Response;
       try {
-        // workerd's local server resets a kept-alive connection after answering 413 without reading
-        // the body (and drops the Connection: close the edge sends), which would fail the next request
-        // sent on that socket: under Miniflare each request gets its own connection. On Node the edge's
-        // Connection: close is honoured, so requests share kept-alive connections there.
-        const headers = name === "worker" ? { ...r.headers, connection: "close" } : r.headers;
-        res = await fetch(`${target.url}${r.path}`, { method: r.method, headers, body: r.body });
+        res = await fetch(`${target.url}${r.path}`, { method: r.method, headers: r.headers, body: r.body });
       } catch (error) {
         problems.push(`${r.label} ${r.method} ${r.path.slice(0, 80)}: transport error ${(error as Error).message} ${String((error as { cause?: { code?: string; message?: string } }).cause?.code)} ${String((error as { cause?: { message?: string } }).cause?.message)} (body ${r.body?.length ?? 0} bytes)`);
         return;
