@@ -3,6 +3,11 @@
 // Miniflare. Throughput comes from autocannon; latency from a closed loop of keep-alive requests
 // timed in microseconds (autocannon's histogram has 1 ms resolution, too coarse for the bare
 // route). The Node edge runs in a child process so the load generator does not share its loop.
+// The Worker runs the same way a deployment would pay for it (bench/support/bridged-worker.ts): the
+// test Hrana bridge standing in for Turso (another machine in production) runs in a child process,
+// where it once ran in this process and each poll's database round trip queued behind autocannon's
+// event loop; and Miniflare's CF-Connecting-IP stripping, a second JS worker invocation per outbound
+// request on the same workerd thread (Cloudflare strips that header in its proxy), is off.
 import { spawn, type ChildProcess } from "node:child_process";
 import http from "node:http";
 import { mkdtempSync } from "node:fs";
@@ -12,7 +17,7 @@ import autocannon from "autocannon";
 import { newSigningSecret } from "../shared/api/signing.ts";
 import { createApiKey } from "../edge/auth.ts";
 import { openEdgeDb } from "../edge/node.ts";
-import { startTestWorker } from "../test/support/worker.ts";
+import { startBridgedWorker } from "./support/bridged-worker.ts";
 import { percentile, report, type Row } from "./report.ts";
 
 const durationSeconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -104,7 +109,7 @@ try {
 } finally {
   nodeEdge.child.kill();
 }
-const worker = await startTestWorker({ OPUS_NODE_SECRET: secret, OPUS_RATE_LIMIT: "0" });
+const worker = await startBridgedWorker({ OPUS_NODE_SECRET: secret, OPUS_RATE_LIMIT: "0" });
 try {
   const { key } = await createApiKey(worker.db, "bench");
   rows.push(...(await measure("worker (miniflare)", worker.url, key)));

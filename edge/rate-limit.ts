@@ -44,15 +44,15 @@ const refuse = (retryAfter: number, limit: string) =>
 /** After `requireKey`: counts the request against the caller's key. */
 export function rateLimit(): MiddlewareHandler<EdgeEnv> {
   return async (c, next) => {
-    const { config, rateLimiter } = c.var.deps;
+    const { config, rateLimiter } = c.get("deps"); // c.get: c.var would copy every variable per request
     const perMinute = config.rateLimitPerMinute;
     if (perMinute > 0 && rateLimiter) {
-      const { success } = await rateLimiter.limit({ key: c.var.apiKey.id });
+      const { success } = await rateLimiter.limit({ key: c.get("apiKey").id });
       if (!success) throw refuse(bindingRetryAfterS, "");
     } else if (perMinute > 0) {
       let limiter = limiters.get(perMinute);
       if (!limiter) limiters.set(perMinute, (limiter = new RateLimiter(perMinute)));
-      const { retryAfter, remaining } = limiter.take(c.var.apiKey.id);
+      const { retryAfter, remaining } = limiter.take(c.get("apiKey").id);
       c.header("ratelimit-limit", String(perMinute));
       c.header("ratelimit-remaining", String(remaining));
       if (retryAfter > 0) throw refuse(retryAfter, ` (limit ${perMinute} per minute)`);

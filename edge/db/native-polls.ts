@@ -12,27 +12,16 @@ import Database from "libsql";
 import { getTableColumns, type Column } from "drizzle-orm";
 import type { EdgeDb } from "./client.ts";
 import { statusColumns, statusQuery, versionQuery, type EntryStatusRow, type EntryVersionRow, type StatusPolls } from "../entries/reads.ts";
+import { pollStatement, type SelectQuery } from "./poll-statements.ts";
 import { entries } from "./schema.ts";
 
-type Query = { toSQL(): { sql: string; params: unknown[] } };
-
 /** A drizzle select prepared natively: returns rows decoded by the same columns drizzle would use. */
-function prepare<Row>(connection: Database.Database, query: Query, columns: Record<string, Column>) {
-  const { sql, params } = query.toSQL();
-  // The queries bind named placeholders (sql.placeholder): their order in the SQL is the order of `params`.
-  const order = params.map((p) => (p as { name: string }).name);
+function prepare<Row>(connection: Database.Database, query: SelectQuery, columns: Record<string, Column>) {
+  const { sql, args, decode } = pollStatement<Row>(query, columns);
   const statement = connection.prepare(sql).raw(true);
-  const fields = Object.entries(columns);
   return (values: Record<string, string>): Row | undefined => {
-    const raw = statement.get(order.map((name) => values[name])) as unknown[] | undefined;
-    if (!raw) return undefined;
-    const row: Record<string, unknown> = {};
-    for (let i = 0; i < fields.length; i++) {
-      const [key, column] = fields[i]!;
-      const value = raw[i];
-      row[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
-    }
-    return row as Row;
+    const raw = statement.get(args(values)) as unknown[] | undefined;
+    return raw ? decode(raw) : undefined;
   };
 }
 

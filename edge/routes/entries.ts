@@ -86,27 +86,24 @@ export const entriesRoutes = new Hono<EdgeEnv>()
     });
   })
   .get("/:id", async (c) => {
-    requireScope(c.var.apiKey, "read");
+    // The hot path of polling: `c.get` reads one variable, where `c.var` copies them all each time.
+    const apiKey = c.get("apiKey");
+    requireScope(apiKey, "read");
     const id = c.req.param("id");
     if (!entryIdPattern.test(id)) throw notFound(id);
-    const { polls } = c.var.deps;
+    const { polls, publicUrl } = c.get("deps");
     c.header("cache-control", "private, no-cache");
     // A conditional poll usually finds nothing new: answer it from the version column alone.
     const ifNoneMatch = c.req.header("if-none-match");
     if (ifNoneMatch) {
-      const current = await polls.version(id, c.var.apiKey.id);
+      const current = await polls.version(id, apiKey.id);
       if (!current) throw notFound(id);
       const etag = statusEtag(current);
-      if (ifNoneMatchHits(ifNoneMatch, etag)) {
-        c.header("etag", etag);
-        return c.body(null, 304);
-      }
+      if (ifNoneMatchHits(ifNoneMatch, etag)) return c.body(null, 304, { etag });
     }
-    const base = publicBase(c);
-    const shown = await polls.statusJson(id, c.var.apiKey.id, (row) => JSON.stringify(statusView(row, base)));
+    const shown = await polls.statusJson(id, apiKey.id, (row) => JSON.stringify(statusView(row, publicUrl)));
     if (!shown) throw notFound(id);
-    c.header("etag", statusEtag({ id, version: shown.version }));
-    return c.body(shown.json, 200, { "content-type": "application/json" });
+    return c.body(shown.json, 200, { "content-type": "application/json", etag: statusEtag({ id, version: shown.version }) });
   })
   .get("/:id/content", zValidator("query", ContentQuery, validationHook), async (c) => {
     requireScope(c.var.apiKey, "read");

@@ -180,6 +180,16 @@ describe.each(["node", "worker"] as const)("entries API on %s", (name) => {
     expect(await poll(strong.slice(0, -2) + '9"')).toBe(200);
   });
 
+  it("answers a burst of concurrent polls, more than a libSQL client runs at once, each with its own entry", async () => {
+    // On the Worker each request has its own database client: a client shared by the isolate queues
+    // calls past its limit (20) and starts them from another request, which workerd refuses (500s).
+    const created = await Promise.all(Array.from({ length: 4 }, () => api("POST", "/v1/entries", valid)));
+    const ids = created.map((r) => r.json.id as string);
+    const polls = await Promise.all(Array.from({ length: 200 }, (_, i) => api("GET", `/v1/entries/${ids[i % ids.length]}`)));
+    expect(polls.map((r) => r.status)).toEqual(polls.map(() => 200));
+    expect(polls.map((r) => r.json.id)).toEqual(polls.map((_, i) => ids[i % ids.length]));
+  });
+
   it("retries a failed entry: back to queued with its record, 409 with the status otherwise", async () => {
     const { json } = await api("POST", "/v1/entries", valid);
     await sendNodeEvent(target, json.id, progress(1, "sections", { words: 300, progress: 0.4 }));

@@ -24,17 +24,28 @@ export type TestWorker = {
   close: () => Promise<void>;
 };
 
-/**
- * `rateLimit` adds the Workers Rate Limiting binding (OPUS_RATE_LIMITER) as wrangler.toml declares it.
- * The Worker listens on a port chosen first, so that OPUS_PUBLIC_URL (which a Worker needs) can name it.
- */
-export async function startTestWorker(bindings: Record<string, string>, options: { rateLimit?: { limit: number; period: 10 | 60 } } = {}): Promise<TestWorker> {
+export type DbBridge = { url: string; close: () => Promise<void> };
+
+export type TestWorkerOptions = {
+  /** Adds the Workers Rate Limiting binding (OPUS_RATE_LIMITER) as wrangler.toml declares it. */
+  rateLimit?: { limit: number; period: 10 | 60 };
+  /** Starts the Hrana bridge to the database file; default in this process (benchmarks run it in its own). */
+  startBridge?: (dbFile: string) => Promise<DbBridge>;
+  /**
+   * Miniflare routes each outbound request through a JS worker of its own to strip CF-Connecting-IP,
+   * on the Worker's thread; Cloudflare does that in its proxy. Benchmarks turn it off.
+   */
+  stripCfConnectingIp?: boolean;
+};
+
+/** The Worker listens on a port chosen first, so that OPUS_PUBLIC_URL (which a Worker needs) can name it. */
+export async function startTestWorker(bindings: Record<string, string>, options: TestWorkerOptions = {}): Promise<TestWorker> {
   if (!existsSync(workerBundle)) throw new Error(`Worker bundle missing at ${workerBundle}: run \`npm run build:worker\``);
   const dbFile = path.join(mkdtempSync(path.join(os.tmpdir(), "opus-worker-")), "edge.db");
   // Migrations go in through a normal file client (what `opus migrate` does against Turso).
   const setup = createClient({ url: `file:${dbFile}` });
   await migrate(drizzle(setup), { migrationsFolder: edgeMigrations });
-  const bridge = await startHranaBridge(dbFile);
+  const bridge = await (options.startBridge ?? startHranaBridge)(dbFile);
   const port = await freePort();
   const mf = new Miniflare({
     modules: true,
@@ -42,6 +53,7 @@ export async function startTestWorker(bindings: Record<string, string>, options:
     compatibilityDate: "2026-04-20",
     bindings: { OPUS_DB_URL: bridge.url, OPUS_PUBLIC_URL: `http://127.0.0.1:${port}`, ...bindings },
     ...(options.rateLimit ? { ratelimits: { OPUS_RATE_LIMITER: { simple: options.rateLimit } } } : {}),
+    ...(options.stripCfConnectingIp === false ? { stripCfConnectingIp: false } : {}),
     host: "127.0.0.1",
     port,
   });
