@@ -1,6 +1,8 @@
 // The /docs page's stylesheet and script, served by the edge under names carrying their content
 // hash (cached for good, linked with Subresource Integrity): no CDN, so the docs work offline.
-export type DocsAsset = { path: string; integrity: string; body: string; type: string };
+import { hashedAsset, type HashedAsset } from "../pages/hashed-asset.ts";
+
+export type DocsAsset = HashedAsset;
 export type DocsAssets = { css: DocsAsset; js: DocsAsset };
 
 const docsCss = `
@@ -75,19 +77,9 @@ const docsJs = String.raw`(function () {
 })();
 `;
 
-const encoder = new TextEncoder();
-const toBase64 = (bytes: ArrayBuffer) => btoa(String.fromCharCode(...new Uint8Array(bytes)));
-const toHex = (bytes: ArrayBuffer) => Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
-
-async function asset(name: string, ext: string, body: string, type: string): Promise<DocsAsset> {
-  const bytes = encoder.encode(body);
-  const [sha256, sha384] = await Promise.all([crypto.subtle.digest("SHA-256", bytes), crypto.subtle.digest("SHA-384", bytes)]);
-  return { path: `/docs/assets/${name}.${toHex(sha256).slice(0, 12)}.${ext}`, integrity: `sha384-${toBase64(sha384)}`, body, type };
-}
-
 // Hashed once per isolate or process, on first use (Workers allow no crypto work at load time).
 let hashed: Promise<DocsAssets> | undefined;
 export function docsAssets(): Promise<DocsAssets> {
-  hashed ??= Promise.all([asset("docs", "css", docsCss, "text/css; charset=utf-8"), asset("docs", "js", docsJs, "text/javascript; charset=utf-8")]).then(([css, js]) => ({ css, js }));
+  hashed ??= Promise.all([hashedAsset("/docs/assets", "docs", "css", docsCss, "text/css; charset=utf-8"), hashedAsset("/docs/assets", "docs", "js", docsJs, "text/javascript; charset=utf-8")]).then(([css, js]) => ({ css, js }));
   return hashed;
 }

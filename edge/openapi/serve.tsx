@@ -2,28 +2,15 @@
 // at the root by edge/app.ts; the same in the Worker and on Node. No key needed: the document
 // describes the API, it holds no data.
 import { Hono } from "hono";
-import { secureHeaders } from "hono/secure-headers";
 import type { EdgeEnv } from "../context.ts";
 import { errorBody } from "../errors.ts";
+import { pageSecurityHeaders } from "../pages/security-headers.ts";
 import { docsAssets } from "./docs-assets.ts";
 import { DocsPage } from "./docs-page.tsx";
 import { openApiDocument } from "./document.ts";
 
-/** The portal's policy (edge/portal/routes.tsx): our own script and stylesheet only; "Try it" calls this origin. */
-const docsHeaders = secureHeaders({
-  contentSecurityPolicy: {
-    defaultSrc: ["'none'"],
-    scriptSrc: ["'self'"],
-    styleSrc: ["'self'"],
-    imgSrc: ["'self'"],
-    connectSrc: ["'self'"],
-    formAction: ["'none'"],
-    frameAncestors: ["'none'"],
-    baseUri: ["'none'"],
-  },
-  referrerPolicy: "same-origin",
-  crossOriginResourcePolicy: "same-origin",
-});
+/** No forms: "Try it" calls this origin with fetch. */
+const docsHeaders = pageSecurityHeaders({ formAction: "'none'" });
 
 let page: Promise<string> | undefined;
 

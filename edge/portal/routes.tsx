@@ -9,7 +9,6 @@ import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { csrf } from "hono/csrf";
 import { HTTPException } from "hono/http-exception";
-import { secureHeaders } from "hono/secure-headers";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { isFinished } from "../../shared/lifecycle/index.ts";
 import { Decision } from "../../shared/review/decisions.ts";
@@ -20,6 +19,7 @@ import { findEntry } from "../entries/reads.ts";
 import { statusEtag } from "../entries/present.ts";
 import { ApiError, fieldErrors } from "../errors.ts";
 import { ifNoneMatchHits } from "../etag.ts";
+import { pageSecurityHeaders } from "../pages/security-headers.ts";
 import { rateLimit } from "../rate-limit.ts";
 import { auditFor, decide, diffRevisions, getRevision, listRevisions, type DecisionOutcome } from "../review/store.ts";
 import { findAsset, portalAssets, type PortalAssets } from "./assets/serve.ts";
@@ -92,24 +92,8 @@ export function portalRoutes(): Hono<PortalEnv> {
     return problem(c, 500, { viewer: c.var.viewer, title: "Something went wrong", message: "The page could not be made; the error is in the server log." });
   });
 
-  app.use(
-    "*",
-    secureHeaders({
-      contentSecurityPolicy: {
-        defaultSrc: ["'none'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-      },
-      referrerPolicy: "same-origin",
-      crossOriginResourcePolicy: "same-origin",
-      permissionsPolicy: { camera: [], microphone: [], geolocation: [] },
-    }),
-  );
+  app.use("*", pageSecurityHeaders({ formAction: "'self'" }));
+
 
   // Our own files, cached for good (their names carry their hash); no session needed.
   app.get("/assets/:file", async (c) => {
