@@ -14,7 +14,7 @@ const waitFor = <T>(probe: () => Promise<T | undefined>, what = "the entry") => 
 
 describe.each(["node", "worker"] as const)("end to end through the %s edge", (name) => {
   const secret = newSigningSecret();
-  let node: RunningGpuNode;
+  let node: RunningGpuNode & { logs: string[] };
   let edge: EdgeTarget;
   let api: ReturnType<typeof client>;
 
@@ -25,7 +25,7 @@ describe.each(["node", "worker"] as const)("end to end through the %s edge", (na
     edge = await startEdgeTarget(name, { OPUS_NODE_SECRET: secret, OPUS_GPU_NODE_URL: `http://127.0.0.1:${nodePort}` });
     // Bounded by work: a small tier B, so a busy machine makes it slower, never failed.
     // Expansions on: the entry must reach the tier's minimum however short the model's paragraphs come out.
-    node = await startTestNode(secret, { ...smallTierB(), OPUS_PIPELINE__EXPANSION_ATTEMPTS: "4", OPUS_EDGE_URL: edge.url, OPUS_NODE_MODE: "static" }, undefined, nodePort);
+    node = await startTestNode(secret, { ...smallTierB(), OPUS_PIPELINE__EXPANSION_ATTEMPTS: "4", OPUS_EDGE_URL: edge.url, OPUS_NODE_MODE: "static", OPUS_LOG_LEVEL: "info" }, undefined, nodePort);
     api = client(edge, await newKey(edge));
   });
   afterAll(async () => {
@@ -64,7 +64,8 @@ describe.each(["node", "worker"] as const)("end to end through the %s edge", (na
   }, entryHangGuardMs);
 
   it("cancels through the edge and stops the work on the node", async () => {
-    const created = await api("POST", "/v1/entries", { subject: "Hesychasm", tier: "S", category: "Theology" });
+    const traceId = "0af7651916cd43dd8448eb211c80319c";
+    const created = await api("POST", "/v1/entries", { subject: "Hesychasm", tier: "S", category: "Theology" }, { traceparent: `00-${traceId}-b7ad6b7169203331-01` });
     await waitFor(async () => ((await api("GET", `/v1/entries/${created.json.id}`)).json.status === "sections" ? true : undefined));
     const canceled = await api("POST", `/v1/entries/${created.json.id}/cancel`);
     expect(canceled.status).toBe(200);
@@ -73,5 +74,9 @@ describe.each(["node", "worker"] as const)("end to end through the %s edge", (na
     const after = await api("GET", `/v1/entries/${created.json.id}`);
     expect(after.json.status).toBe("canceled");
     expect((await api("GET", `/v1/entries/${created.json.id}/content`)).status).toBe(409);
+    // The node's JSON log says so, with the entry's id and the trace the submitting request began.
+    const lines = node.logs.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+    expect(lines.filter((l) => l.entry_id === created.json.id).map((l) => l.msg)).toEqual(expect.arrayContaining(["entry accepted", "entry started", "entry canceled"]));
+    expect(lines.find((l) => l.msg === "entry canceled" && l.entry_id === created.json.id)).toMatchObject({ level: "info", service: "opus-gpu-node", trace_id: traceId });
   }, entryHangGuardMs);
 });

@@ -22,13 +22,21 @@ export function testNodeEnv(dir: string, extra: Record<string, string> = {}): Re
   };
 }
 
-/** `port`: a port chosen beforehand, for an edge told the node's URL (OPUS_GPU_NODE_URL) before the node starts. */
+/**
+ * `port`: a port chosen beforehand, for an edge told the node's URL (OPUS_GPU_NODE_URL) before the node starts.
+ * `logs`: every line the node wrote (at OPUS_LOG_LEVEL, error unless `extra` says otherwise), also sent to stderr.
+ */
 export async function startTestNode(
   secret: string,
   extra: Record<string, string> = {},
   dir = mkdtempSync(path.join(os.tmpdir(), "opus-node-")),
   port = 0,
-): Promise<RunningGpuNode & { dir: string }> {
-  const node = await startGpuNode({ env: testNodeEnv(dir, extra), secret, port, hostname: "127.0.0.1" });
-  return { ...node, dir };
+): Promise<RunningGpuNode & { dir: string; logs: string[] }> {
+  const logs: string[] = [];
+  const log = (line: string) => {
+    logs.push(line);
+    process.stderr.write(`${line}\n`);
+  };
+  const node = await startGpuNode({ env: testNodeEnv(dir, extra), secret, port, hostname: "127.0.0.1", log });
+  return { ...node, dir, logs };
 }
