@@ -115,6 +115,10 @@ describe("entry faults on a GPU node", () => {
     expect(n.resumed).toEqual([id]);
     const failed = await endOf(edge, id);
     expect(failed.type).toBe("failed");
+    // The node's error line names the entry and why it failed.
+    const failure = n.logs.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l)).find((l) => l.msg === "entry failed");
+    expect(failure).toMatchObject({ level: "error", service: "opus-gpu-node", entry_id: id });
+    expect(failure.error).toMatchObject({ name: "GenerationTimeoutError", message: expect.stringContaining("did not finish within 1ms") });
     await n.runner.settled(id);
     const atFailure = (await n.checkpoints.find(id))!;
     expect(atFailure.status).toBe("failed");

@@ -91,7 +91,7 @@ export class NodeProcess {
 
 /** A GPU node in this process on one folder and port, stopped and started again (with other settings if need be). */
 export class InProcessNode {
-  private running: (RunningGpuNode & { dir: string }) | undefined;
+  private running: (RunningGpuNode & { dir: string; logs: string[] }) | undefined;
 
   constructor(
     private readonly secret: string,
@@ -101,7 +101,7 @@ export class InProcessNode {
   ) {}
 
   /** Starts the node with its settings and `extra` over them. */
-  async start(extra: Record<string, string> = {}): Promise<RunningGpuNode> {
+  async start(extra: Record<string, string> = {}): Promise<RunningGpuNode & { logs: string[] }> {
     if (this.running) throw new Error("the node is already running");
     this.running = await startTestNode(this.secret, { ...this.env, ...extra }, this.dir, this.port);
     return this.running;
