@@ -12,11 +12,8 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../
 
 /** Opus's own small model, committed with its provenance record. */
 export const committedModelPath = path.join(repoRoot, "models", "opus-mini.gguf");
-/** Until the committed model exists: stories260K among the shared test assets beside the repository. */
-const sharedStoriesPath = path.resolve(repoRoot, "../shared/models/stories260K.gguf");
-
 /** The generator model for tests: OPUS_TEST_MODEL, else the committed model. */
-export const testModelPath = path.resolve(process.env.OPUS_TEST_MODEL ?? (existsSync(committedModelPath) ? committedModelPath : sharedStoriesPath));
+export const testModelPath = path.resolve(process.env.OPUS_TEST_MODEL ?? committedModelPath);
 
 /**
  * Writes the random-weights llama into the temp folder once, named by the sha256 of its bytes, so a
