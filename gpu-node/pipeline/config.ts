@@ -41,6 +41,11 @@ export const pipelineConfigSchema = z.strictObject({
   /** A section below this share of its word target gets expansion passes. */
   sectionMinShare: fraction.default(0.9),
   qualityThreshold: fraction.default(0.85),
+  /**
+   * No dimension may score below this, whatever the combined score: an entry that cites almost
+   * nothing must not pass on the strength of its length and style.
+   */
+  dimensionFloor: fraction.default(0.5),
   /** Weights of the quality dimensions in the combined score. */
   weights: z
     .strictObject({ length: fraction, style: fraction, structure: fraction, citations: fraction, doctrine: fraction, uniqueness: fraction })

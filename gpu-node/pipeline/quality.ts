@@ -1,5 +1,6 @@
 // The quality gate: a score per dimension, a weighted combined score, and the reasons an entry goes
-// to human review instead of succeeding.
+// to human review instead of succeeding. It passes an entry when the combined score reaches the
+// threshold, no dimension is below the floor, and no error or critical issue remains.
 import type { Tier } from "../../shared/api/tier.ts";
 import type { Severity } from "../../shared/validation/types.ts";
 import type { QuotationCheck } from "../../shared/validation/quotation/verify.ts";
@@ -66,7 +67,11 @@ export function scoreQuality(length: LengthReport, validation: ValidationReport,
   const issues = { errors: count("error"), critical: count("critical"), warnings: count("warning") };
   const reasons: string[] = [];
   if (combined < config.qualityThreshold) reasons.push(`combined score ${combined.toFixed(3)} is below ${config.qualityThreshold}`);
-  for (const [dim, value] of Object.entries(dimensions)) if (value < config.qualityThreshold) reasons.push(`${dim} scored ${value.toFixed(3)}`);
+  const belowFloor = Object.entries(dimensions).filter(([, value]) => value < config.dimensionFloor);
+  for (const [dim, value] of Object.entries(dimensions)) {
+    if (value < config.dimensionFloor) reasons.push(`${dim} scored ${value.toFixed(3)}, below the floor of ${config.dimensionFloor} that every dimension must reach`);
+    else if (value < config.qualityThreshold) reasons.push(`${dim} scored ${value.toFixed(3)}`);
+  }
   reasons.push(...(validation.notes ?? []));
   if (length.written < length.required) reasons.push(`${length.written} words, below the tier minimum of ${length.required}`);
   if (issues.critical > 0) reasons.push(`${issues.critical} critical issue(s) remain`);
@@ -76,7 +81,7 @@ export function scoreQuality(length: LengthReport, validation: ValidationReport,
     dimensions: Object.fromEntries(Object.entries(dimensions).map(([k, v]) => [k, round(v)])),
     combined: round(combined),
     threshold: config.qualityThreshold,
-    passed: combined >= config.qualityThreshold && issues.critical === 0 && issues.errors === 0 && length.written >= length.required,
+    passed: combined >= config.qualityThreshold && belowFloor.length === 0 && issues.critical === 0 && issues.errors === 0 && length.written >= length.required,
     reasons,
     length,
     issues,

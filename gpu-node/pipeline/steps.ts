@@ -59,7 +59,7 @@ export const entrySteps: readonly EntryStep[] = [
     name: "correction",
     status: "validating",
     needs: written,
-    writes: "automatic fixes (c<r>/autofix), each round's targets in pendingCorrections before it starts, the rewritten paragraphs (c<r>/s<i>/p<j>), correctionRound",
+    writes: "automatic fixes (c<r>/autofix), each round's targets in pendingCorrections before it starts, the rewritten paragraphs (c<r>/s<i>/p<j>), expansions (s<i>/x<k>) when the rewrites left the entry short of its tier's minimum and margin, correctionRound",
     resumes: "validates again; a round in progress keeps its targets and skips the paragraphs it already rewrote",
     run: correct,
   },

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPipeline, type PipelineResult } from "../../gpu-node/pipeline/write-entry.ts";
 import { startTestPipeline, type TestPipeline } from "../support/pipeline.ts";
-import { entryHangGuardMs } from "../support/bounds.ts";
+import { entryHangGuardMs, smallTier } from "../support/bounds.ts";
 
 const job = (id: string) => ({ id, subject: "Hesychasm", tier: "B" as const, category: "Theology", seed: 77 });
 
@@ -22,8 +22,11 @@ describe("targeted correction", () => {
     await plain?.close();
     await strict?.close();
   });
+  // The built-in model's digit noise (style/garbled) would send most paragraphs of both runs to
+  // correction: this test isolates one rule's errors, so that rule is off in both.
+  const quiet = { "style/garbled": false } as const;
   beforeAll(async () => {
-    plain = await startTestPipeline();
+    plain = await startTestPipeline({}, { config: { rules: quiet } });
   });
 
   it("regenerates only the paragraphs with a remaining error, and records why", async () => {
@@ -37,7 +40,7 @@ describe("targeted correction", () => {
     expect(word).toBeDefined();
     const carriers = before.map((p, i) => (new RegExp(`\\b${word}\\b`, "i").test(p) ? i : -1)).filter((i) => i >= 0);
 
-    strict = await startTestPipeline({}, { config: { rules: { "style/banned-phrase": { severity: "error", options: { extra: [word] } } } } });
+    strict = await startTestPipeline({}, { config: { rules: { ...quiet, "style/banned-phrase": { severity: "error", options: { extra: [word] } } } } });
     const second = await write(strict, "ent_second");
     const after = paragraphsOf(second.entry.markdown);
     const steps = await strict.deps.checkpoints.steps("ent_second");
@@ -60,5 +63,28 @@ describe("targeted correction", () => {
     }
     for (const i of carriers) expect(rewritten.has(keys[i]!), `paragraph ${keys[i]} carried "${word}"`).toBe(true);
     expect((second.entry.metadata.retries as { kind: string }[]).filter((r) => r.kind === "correction").length).toBe(corrections.length);
+  }, entryHangGuardMs);
+
+  it("grows the entry back to its tier's minimum when rewritten paragraphs come back shorter", async () => {
+    // Every paragraph carries an error (a banned "the"): each is rewritten once, asked to avoid it.
+    const minWords = 600;
+    const shrinking = await startTestPipeline(
+      { ...smallTier("B", { minWords, sections: 3, paragraphWords: 80, margin: 0.05 }), OPUS_PIPELINE__EXPANSION_ATTEMPTS: "6", OPUS_PIPELINE__CORRECTION_ROUNDS: "1" },
+      { config: { rules: { ...quiet, "style/banned-phrase": { severity: "error", options: { extra: ["the"] } } } } },
+    );
+    try {
+      const result = await write(shrinking, "ent_shrinking");
+      const steps = await shrinking.deps.checkpoints.steps("ent_shrinking");
+      const corrections = steps.filter((s) => s.kind === "correction");
+      expect(corrections.length).toBeGreaterThan(0);
+      const rewrittenBy = Math.max(...corrections.map((s) => s.at));
+      // Expansions written after the last rewrite: the correction step grew the entry back toward
+      // its goal (the minimum and its margin), which the shorter rewrites had left it under.
+      const regrown = steps.filter((s) => s.kind === "expansion" && s.at >= rewrittenBy);
+      expect(regrown.length).toBeGreaterThan(0);
+      expect(result.entry.words).toBeGreaterThanOrEqual(minWords);
+    } finally {
+      await shrinking.close();
+    }
   }, entryHangGuardMs);
 });

@@ -44,4 +44,29 @@ describe("quality gate", () => {
     expect(quality.passed).toBe(false);
     expect(quality.reasons.join("\n")).toMatch(/cites 0 Scripture passage/);
   });
+
+  it("holds back an entry whose combined score passes while one dimension is below the floor", () => {
+    const validation = { issues: [], dimensions: { style: 1, structure: 1, citations: 0.3, doctrine: 1, uniqueness: 1 } };
+    const quality = scoreQuality(lengthReport(10_000, 10_500, []), validation, config);
+    // 0.2 + 0.15 + 0.15 + 0.2 * 0.3 + 0.2 + 0.1 over a total weight of 1: above the threshold.
+    expect(quality.combined).toBeGreaterThanOrEqual(config.qualityThreshold);
+    expect(quality.passed).toBe(false);
+    expect(quality.reasons).toContain(`citations scored 0.300, below the floor of ${config.dimensionFloor} that every dimension must reach`);
+    // At the floor itself it passes.
+    const atFloor = scoreQuality(lengthReport(10_000, 10_500, []), { ...validation, dimensions: { ...validation.dimensions, citations: config.dimensionFloor } }, config);
+    expect(atFloor.passed).toBe(true);
+  });
+
+  it("sends garbled prose to review even with good citations: digit noise is an error", async () => {
+    const golden = readFileSync(path.join(repoRoot, "corpus/golden/theosis.md"), "utf8");
+    const garbled = golden.replace(/(\n\u00a0{4}[^\n]*?)\./, "$1, the Son of God, the Son of God 2076353545.");
+    expect(garbled).not.toBe(golden);
+    const words = countWords(garbled);
+    const validation = await validator.validate(garbled, "B");
+    const rules = validation.issues.filter((i) => i.rule === "style/garbled");
+    expect(rules.map((i) => i.severity).sort()).toEqual(["error", "warning"]);
+    const quality = scoreQuality(lengthReport(words, words, []), validation, config);
+    expect(quality.passed).toBe(false);
+    expect(quality.reasons).toContain("1 error(s) remain");
+  });
 });

@@ -18,6 +18,7 @@ const PUBLIC_IDS = [
   "style/paragraph-indent",
   "style/heading-structure",
   "style/banned-phrase",
+  "style/garbled",
   "structure/word-count",
   "structure/truncated",
   "structure/repetition",

@@ -92,6 +92,32 @@ describe("style/heading-structure", () => {
   });
 });
 
+describe("style/garbled", () => {
+  it("reports runs of digits once per paragraph, and a phrase said twice in a row", () => {
+    const md = oneSection(
+      "The Gregory is in the 66665 of the 11358 and 754160 of Hoppa.",
+      "The Holy Spirit of the Father, the Father, and the Son of God, the Son of God, the Word.",
+    );
+    const issues = issuesOf(md, "style/garbled");
+    expect(issues.map((i) => [i.severity, md.slice(i.start, i.end)])).toEqual([
+      ["error", "66665"],
+      ["warning", "the Father, the Father"],
+    ]);
+    expect(issues[0]!.message).toContain("3 runs of digits");
+    expect(issues[0]!.message).toContain("66665, 11358, 754160");
+  });
+
+  it("leaves years, references, numbers with commas, quotations, citations in parentheses and doubled function words alone", () => {
+    const md = oneSection(
+      "In 1351 the council met; PG 94.1032 and John 1:1-14 say so, and 10,000 monks came.",
+      'The deacon cries, "The doors, the doors! In wisdom let us attend."',
+      "St. Basil of Caesarea (St. Basil of Caesarea, *On the Holy Spirit* 9) teaches this.",
+      "It is that that the Fathers mean.",
+    );
+    expect(issuesOf(md, "style/garbled")).toEqual([]);
+  });
+});
+
 describe("style/banned-phrase", () => {
   it("fires on listed filler, case-insensitively, with a suggestion", () => {
     const md = oneSection("We must delve into the Fathers.", "It is important to note that grace is given.", "This is a rich tapestry.");

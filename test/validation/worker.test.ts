@@ -28,6 +28,7 @@ const INPUTS: [string, string, ("S" | "A" | "B")?][] = [
       "Grace — not nature — saves, as we delve into John 1:1–14 and Hezekiah 3:4 and Revelation 22:22.",
       "St. Basil the Great, *The Ladder of Divine Ascent* 3, is cited. St. Athanasius, *Book of Wonders* 2, too. St. Athanasius attended the Council of Chalcedon.",
       "The Holy Spirit proceeds from the Father and the Son. The Theotokos was conceived without original sin.",
+      "The Son of God, the Son of God is 2076353545 and 56710 in the Word.",
       "The Fathers teach that the human person is created according to the image of God and called to grow into his likeness.",
       "The Fathers teach that the human person is created according to the image of God and called to grow into his likeness.",
       "This paragraph stops in the",
@@ -85,6 +86,7 @@ describe("validators in the Worker runtime and in Node", () => {
       "structure/word-count",
       "style/banned-phrase",
       "style/em-dash",
+      "style/garbled",
       "style/heading-structure",
       "style/paragraph-indent",
     ]);

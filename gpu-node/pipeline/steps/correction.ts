@@ -1,12 +1,14 @@
 // Step "correction": all validators run; automatic fixes first, then only the paragraphs that
 // still carry an error or critical issue are regenerated, in bounded rounds, each round's targets
 // fixed (in the draft) before it starts so that a resumed round rewrites exactly the same ones.
+// After a round's rewrites the entry is grown back to its tier's minimum if they shortened it.
 import { countWords } from "../../../shared/text/words.ts";
 import { assemble, readBack, spanAt } from "../assemble.ts";
 import type { ValidationReport } from "../quality.ts";
 import type { EntryRun } from "../run.ts";
 import { inSpan } from "../spans.ts";
 import { NoUsableTextError, writeParagraph } from "../write-section.ts";
+import { reachTierMinimum } from "./sections.ts";
 
 export const blocking = (r: ValidationReport) => r.issues.filter((i) => i.severity === "error" || i.severity === "critical");
 
@@ -85,6 +87,9 @@ export async function correct(run: EntryRun): Promise<void> {
       draft.retries.push({ key, kind: "correction", reason: target.reason });
       await run.commit({ key, kind: "correction", reason: target.reason, tokens, durationMs: performance.now() - started });
     }
+    // Rewritten paragraphs may come back shorter than the ones they replace: grow the entry back to
+    // its tier's minimum (within the expansion budget) before judging it again.
+    if (pending.length > 0) await reachTierMinimum(run);
     draft.correctionRound = round;
     draft.pendingCorrections = undefined;
     await run.enter("validating", `validating after correction round ${round}`, 0.92);

@@ -4,6 +4,7 @@ import { emDash } from "./style/em-dash.ts";
 import { paragraphIndent } from "./style/paragraph-indent.ts";
 import { headingStructure } from "./style/heading-structure.ts";
 import { bannedPhrase } from "./style/banned-phrase.ts";
+import { garbled } from "./style/garbled.ts";
 import { wordCount } from "./structure/word-count.ts";
 import { truncated } from "./structure/truncated.ts";
 import { repetition } from "./structure/repetition.ts";
@@ -17,6 +18,7 @@ export const BUILTIN_VALIDATORS: readonly Validator[] = [
   paragraphIndent,
   headingStructure,
   bannedPhrase,
+  garbled,
   wordCount,
   truncated,
   repetition,
@@ -28,4 +30,4 @@ export const BUILTIN_VALIDATORS: readonly Validator[] = [
   doctrine,
 ];
 
-export { emDash, paragraphIndent, headingStructure, bannedPhrase, wordCount, truncated, repetition, unknownBook, invalidReference, unknownWork, misattribution, anachronism, doctrine };
+export { emDash, paragraphIndent, headingStructure, bannedPhrase, garbled, wordCount, truncated, repetition, unknownBook, invalidReference, unknownWork, misattribution, anachronism, doctrine };
