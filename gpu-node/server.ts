@@ -8,7 +8,7 @@ import { EntryAssignment, nodeRoutes, type AssignmentAck } from "../shared/api/n
 import { verifySignature } from "../shared/api/signing.ts";
 import { CallbackRefused, NoEdgeConfigured } from "./edge-link/callbacks.ts";
 import type { EntryRunner } from "./entries/runner.ts";
-import type { Log } from "./telemetry/log.ts";
+import { stderrLog, type Log } from "./telemetry/log.ts";
 
 type NodeEnv = { Variables: { body: unknown } };
 
@@ -45,8 +45,7 @@ export function createNodeApp(opts: NodeAppOptions): Hono<NodeEnv> {
     if (err instanceof HTTPException) return err.getResponse();
     if (err instanceof CallbackRefused) return c.json(errorBody("invalid_request", "Invalid request body", [{ field: err.field, message: err.message }]), 422);
     if (err instanceof NoEdgeConfigured) return c.json(errorBody("no_edge", err.message), 409);
-    if (opts.log) opts.log("error", "unhandled error in a request", { method: c.req.method, path: c.req.path, error: err });
-    else console.error("gpu-node error", err);
+    (opts.log ?? stderrLog)("error", "unhandled error in a request", { method: c.req.method, path: c.req.path, error: err });
     return c.json(errorBody("internal_error", "Internal error"), 500);
   });
   app.notFound((c) => c.json(errorBody("not_found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404));

@@ -3,7 +3,7 @@
 import { Hono, type Context, type ErrorHandler } from "hono";
 import { errorBody } from "../../shared/api/errors.ts";
 import { EngineError, QueueFullError, QueueTimeoutError } from "./errors.ts";
-import type { Log } from "../telemetry/log.ts";
+import { stderrLog, type Log } from "../telemetry/log.ts";
 import type { Engine } from "./engine.ts";
 
 /** The HTTP answer for an engine error (503 + Retry-After when busy), or null when it is not one. */
@@ -15,12 +15,11 @@ export function engineErrorResponse(error: unknown): Response | null {
 }
 
 /** Hono error handler: engine errors as above, anything else a 500 without internals (told to `log`). */
-export function engineErrorHandler(log?: Log): ErrorHandler {
+export function engineErrorHandler(log: Log = stderrLog): ErrorHandler {
   return (error: Error, c: Context) => {
     const mapped = engineErrorResponse(error);
     if (mapped) return mapped;
-    if (log) log("error", "unhandled error in an engine route", { component: "engine", method: c.req.method, path: c.req.path, error });
-    else console.error("[opus engine] unhandled error:", error);
+    log("error", "unhandled error in an engine route", { component: "engine", method: c.req.method, path: c.req.path, error });
     return c.json(errorBody("internal_error", "Internal error"), 500);
   };
 }
@@ -28,7 +27,7 @@ export function engineErrorHandler(log?: Log): ErrorHandler {
 export const onEngineError: ErrorHandler = engineErrorHandler();
 
 /** `log`: the node's logger (gpu-node/telemetry/log.ts), told of unexpected errors. */
-export function engineRoutes(engine: Engine, log?: Log): Hono {
+export function engineRoutes(engine: Engine, log: Log = stderrLog): Hono {
   const app = new Hono();
   app.get("/health", async (c) => {
     const health = await engine.health();

@@ -67,10 +67,12 @@ export function scoreQuality(length: LengthReport, validation: ValidationReport,
   const issues = { errors: count("error"), critical: count("critical"), warnings: count("warning") };
   const reasons: string[] = [];
   if (combined < config.qualityThreshold) reasons.push(`combined score ${combined.toFixed(3)} is below ${config.qualityThreshold}`);
-  const belowFloor = Object.entries(dimensions).filter(([, value]) => value < config.dimensionFloor);
+  let belowFloor = 0;
   for (const [dim, value] of Object.entries(dimensions)) {
-    if (value < config.dimensionFloor) reasons.push(`${dim} scored ${value.toFixed(3)}, below the floor of ${config.dimensionFloor} that every dimension must reach`);
-    else if (value < config.qualityThreshold) reasons.push(`${dim} scored ${value.toFixed(3)}`);
+    if (value < config.dimensionFloor) {
+      belowFloor++;
+      reasons.push(`${dim} scored ${value.toFixed(3)}, below the floor of ${config.dimensionFloor} that every dimension must reach`);
+    } else if (value < config.qualityThreshold) reasons.push(`${dim} scored ${value.toFixed(3)}`);
   }
   reasons.push(...(validation.notes ?? []));
   if (length.written < length.required) reasons.push(`${length.written} words, below the tier minimum of ${length.required}`);
@@ -81,7 +83,7 @@ export function scoreQuality(length: LengthReport, validation: ValidationReport,
     dimensions: Object.fromEntries(Object.entries(dimensions).map(([k, v]) => [k, round(v)])),
     combined: round(combined),
     threshold: config.qualityThreshold,
-    passed: combined >= config.qualityThreshold && belowFloor.length === 0 && issues.critical === 0 && issues.errors === 0 && length.written >= length.required,
+    passed: combined >= config.qualityThreshold && belowFloor === 0 && issues.critical === 0 && issues.errors === 0 && length.written >= length.required,
     reasons,
     length,
     issues,

@@ -4,9 +4,10 @@
 // about an entry carry its entry_id and trace_id, so an operator finds them beside the entry's trace.
 import { jsonLogLine, logLevelRank, type LogFields, type LogLevel } from "../../shared/logging/line.ts";
 import { parseTraceparent } from "../../shared/tracing/traceparent.ts";
+import type { EngineConfig } from "../engine/config/schema.ts";
 
 export type { LogFields, LogLevel };
-export type LogFormat = "json" | "text";
+export type LogFormat = EngineConfig["logFormat"];
 
 export const nodeLogService = "opus-gpu-node";
 
@@ -59,6 +60,9 @@ export function createNodeLogger(opts: NodeLoggerOptions): NodeLogger {
     with: (fields) => createNodeLogger({ ...opts, write, fields: { ...base, ...fields } }),
   };
 }
+
+/** For a part run without the node's logger (a test's app, a tool): JSON lines on stderr. */
+export const stderrLog: Log = createNodeLogger({ level: "info" }).log;
 
 /** The fields of every line about an entry: its id, and the trace its assignment continues. */
 export function entryLogFields(assignment: { id: string; traceparent?: string | undefined }): LogFields {

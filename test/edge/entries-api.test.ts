@@ -5,6 +5,7 @@ import { newSigningSecret } from "../../shared/api/signing.ts";
 import type { NodeEvent } from "../../shared/api/node-protocol.ts";
 import { readEdgeConfig } from "../../edge/config.ts";
 import { client, newKey, sendNodeEvent, startEdgeTarget, type EdgeTarget } from "../support/edge-targets.ts";
+import { finishedEvent, passingEntry } from "../support/node-events.ts";
 import { startTestWorker } from "../support/worker.ts";
 
 const valid = { subject: "Theosis", tier: "S", category: "Theology" };
@@ -12,24 +13,7 @@ const valid = { subject: "Theosis", tier: "S", category: "Theology" };
 const progress = (seq: number, status: NodeEvent["status"], extra: Partial<NodeEvent> = {}): NodeEvent =>
   ({ type: "progress", seq, status, step: status, progress: 0.5, words: 100 * seq, sections: { done: 1, total: 6 }, tokens: 10, eta_seconds: 30, ...extra }) as NodeEvent;
 
-const finished = (seq: number): NodeEvent => ({
-  type: "finished",
-  seq,
-  status: "succeeded",
-  step: "finished",
-  progress: 1,
-  words: 12,
-  sections: { done: 1, total: 1 },
-  tokens: 40,
-  eta_seconds: 0,
-  entry: {
-    title: "Theosis",
-    markdown: "# Theosis\n\n## I. Union\n\n\u00a0\u00a0\u00a0\u00a0God became man so that man might become god.\n",
-    sections: [{ title: "I. Union", markdown: "## I. Union\n\n\u00a0\u00a0\u00a0\u00a0God became man so that man might become god.", words: 9 }],
-    words: 12,
-    metadata: { seed: 1, prompt_version: "test" },
-  },
-});
+const finished = (seq: number): NodeEvent => finishedEvent(seq, { status: "succeeded", step: "finished", words: 12, tokens: 40, entry: passingEntry });
 
 describe.each(["node", "worker"] as const)("entries API on %s", (name) => {
   let target: EdgeTarget;

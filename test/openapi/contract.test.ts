@@ -11,6 +11,7 @@ import type { NodeEvent } from "../../shared/api/node-protocol.ts";
 import { ErrorResponse } from "../../shared/api/responses.ts";
 import { newSigningSecret } from "../../shared/api/signing.ts";
 import { client, newKey, sendNodeEvent, startEdgeTarget, type EdgeTarget } from "../support/edge-targets.ts";
+import { finishedEvent, passingEntry } from "../support/node-events.ts";
 
 const templateRegex = (p: string) => new RegExp(`^${p.replace(/\{[^}]+\}/g, "[^/]+")}$`);
 
@@ -55,22 +56,7 @@ function conforms(method: string, route: string, res: Answer): Answer {
 
 const valid = { subject: "Theosis", tier: "B", category: "Theology" };
 const record = { step: "writing", progress: 0.5, words: 100, sections: { done: 1, total: 2 }, tokens: 10, eta_seconds: 30 };
-const finished = (seq: number): NodeEvent => ({
-  type: "finished",
-  seq,
-  status: "succeeded",
-  ...record,
-  step: "finished",
-  progress: 1,
-  words: 12,
-  entry: {
-    title: "Theosis",
-    markdown: "# Theosis\n\n## I. Union\n\n\u00a0\u00a0\u00a0\u00a0God became man so that man might become god.\n",
-    sections: [{ title: "I. Union", markdown: "## I. Union\n\n\u00a0\u00a0\u00a0\u00a0God became man so that man might become god.", words: 9 }],
-    words: 12,
-    metadata: { seed: 1, prompt_version: "test" },
-  },
-});
+const finished = (seq: number): NodeEvent => finishedEvent(seq, { status: "succeeded", ...record, step: "finished", progress: 1, words: 12, entry: passingEntry });
 
 describe.each(["node", "worker"] as const)("the edge on %s keeps its OpenAPI contract", (name) => {
   let target: EdgeTarget;

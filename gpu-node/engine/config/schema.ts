@@ -3,6 +3,7 @@
 // sections with the pipeline's, the knowledge base's, telemetry and the edge link (gpu-node/config).
 // Every field has a default so that `OPUS_MODEL=/path/model.gguf` alone works.
 import { z } from "zod";
+import { logLevels } from "../../../shared/logging/line.ts";
 
 export const positiveInt = z
   .number({ error: "expected a positive integer" })
@@ -62,7 +63,7 @@ export const engineConfigShape = {
   gpu: z.union([z.literal("auto"), z.enum(["cuda", "vulkan", "metal"]), z.literal(false)], {
     error: 'expected "auto", "cuda", "vulkan", "metal" or false',
   }).default("auto"),
-  logLevel: z.enum(["error", "warn", "info", "debug"], { error: 'expected "error", "warn", "info" or "debug"' }).default("warn"),
+  logLevel: z.enum(logLevels, { error: 'expected "error", "warn", "info" or "debug"' }).default("warn"),
   models: z.array(modelConfigSchema).default([]),
   memory: z
     .strictObject({
