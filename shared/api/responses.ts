@@ -33,13 +33,12 @@ export const EntryAccepted = z
   .strictObject({ id: entryId, status: z.literal("queued"), urls: EntryUrls })
   .describe("The entry was queued (or, with a repeated Idempotency-Key, the first request's entry)");
 
+/** What names an entry and where it stands, first in both its status and its content. */
+const entryIdentity = { id: entryId, subject: z.string(), tier: Tier, category: z.string(), status: EntryStatus };
+
 export const EntryStatusView = z
   .strictObject({
-    id: entryId,
-    subject: z.string(),
-    tier: Tier,
-    category: z.string(),
-    status: EntryStatus,
+    ...entryIdentity,
     step: z.string().describe('What is happening now, in plain words ("waiting for a GPU node", "writing 6 sections")'),
     progress: z.number().min(0).max(1).describe("0 to 1, never decreasing"),
     words: count,
@@ -64,11 +63,7 @@ export const EntrySection = z.strictObject({ title: z.string(), markdown: z.stri
 
 export const EntryContent = z
   .strictObject({
-    id: entryId,
-    subject: z.string(),
-    tier: Tier,
-    category: z.string(),
-    status: EntryStatus,
+    ...entryIdentity,
     title: z.string(),
     words: count,
     sections: z.array(EntrySection),

@@ -60,25 +60,37 @@ function fooledRecord(threads: number, layout: { sequences: number; batching: "i
   };
 }
 
+const layout = { sequences: 2, batching: "isolated" as const };
+const storiesSha = createHash("sha256").update(readFileSync(storiesPath)).digest("hex");
+
+/** A two-sequence model with thread calibration on, over short windows (`calibration` adds to them). */
+function calibratingConfig(calibration: Record<string, number> = {}) {
+  const config = testConfig(
+    [{ id: "m", source: storiesPath, threads: "auto", contextSize: 256, sequences: layout.sequences }],
+    { features: { threadCalibration: true }, calibration: { windowMs: 100, rounds: 1, windowRequests: 4, minRequests: 2, minTokens: 8, ...calibration } },
+  );
+  return { config, calibrationFile: path.join(config.paths.cacheDir, "thread-calibration.json") };
+}
+
+/** Stores a fooled calibration at `threads` for the model, as an earlier sweep would have: its key and record. */
+function storeFooled(engine: { hardware: Parameters<typeof machineKey>[0] }, calibrationFile: string, threads: number) {
+  const key = calibrationKey(machineKey(engine.hardware), storiesSha, 0, layout);
+  const fooled = fooledRecord(threads, layout);
+  mkdirSync(path.dirname(calibrationFile), { recursive: true });
+  writeFileSync(calibrationFile, JSON.stringify({ [key]: fooled }));
+  return { key, fooled };
+}
+
 describe("threads in service", () => {
   it("re-calibrates a model whose requests decode far below its calibration, rebuilds it at the new count, and says so", async () => {
-    const layout = { sequences: 2, batching: "isolated" as const };
-    const config = testConfig(
-      [{ id: "m", source: storiesPath, threads: "auto", contextSize: 256, sequences: layout.sequences }],
-      // minGain 10: the measurement keeps 1 thread whatever this machine does, so the change below is certain.
-      { features: { threadCalibration: true }, calibration: { windowMs: 100, rounds: 1, minGain: 10, windowRequests: 4, minRequests: 2, minTokens: 8 } },
-    );
-    const sha = createHash("sha256").update(readFileSync(storiesPath)).digest("hex");
-    const calibrationFile = path.join(config.paths.cacheDir, "thread-calibration.json");
+    // minGain 10: the measurement keeps 1 thread whatever this machine does, so the change below is certain.
+    const { config, calibrationFile } = calibratingConfig({ minGain: 10 });
     const logs: string[] = [];
     await withEngine(
       config,
       async (engine) => {
         // A calibration fooled by a quiet moment: 2 threads, promised far faster than any request will be.
-        const key = calibrationKey(machineKey(engine.hardware), sha, 0, layout);
-        const fooled = fooledRecord(2, layout);
-        mkdirSync(config.paths.cacheDir, { recursive: true });
-        writeFileSync(calibrationFile, JSON.stringify({ [key]: fooled }));
+        const { key } = storeFooled(engine, calibrationFile, 2);
         const threads = async () => (await engine.describe()).models[0]!;
 
         await engine.complete({ prompt: "Once upon a time", maxTokens: 16, temperature: 0 });
@@ -127,21 +139,12 @@ describe("threads in service", () => {
   });
 
   it("keeps one thread when requests are slow on it: fewer threads cannot help, the machine is busy", async () => {
-    const layout = { sequences: 2, batching: "isolated" as const };
-    const config = testConfig(
-      [{ id: "m", source: storiesPath, threads: "auto", contextSize: 256, sequences: layout.sequences }],
-      { features: { threadCalibration: true }, calibration: { windowMs: 100, rounds: 1, windowRequests: 4, minRequests: 2, minTokens: 8 } },
-    );
-    const sha = createHash("sha256").update(readFileSync(storiesPath)).digest("hex");
-    const calibrationFile = path.join(config.paths.cacheDir, "thread-calibration.json");
+    const { config, calibrationFile } = calibratingConfig();
     const logs: string[] = [];
     await withEngine(
       config,
       async (engine) => {
-        const key = calibrationKey(machineKey(engine.hardware), sha, 0, layout);
-        const fooled = fooledRecord(1, layout);
-        mkdirSync(config.paths.cacheDir, { recursive: true });
-        writeFileSync(calibrationFile, JSON.stringify({ [key]: fooled }));
+        const { key, fooled } = storeFooled(engine, calibrationFile, 1);
         for (let i = 0; i < 4; i++) await engine.complete({ prompt: "Once upon a time", maxTokens: 16, temperature: 0 });
         const status = (await engine.describe()).models[0]!.threadCalibration!;
         // Noticed once (the cooldown holds the next ones back), not measured again.
